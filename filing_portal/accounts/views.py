@@ -1,0 +1,33 @@
+"""Login and the role-aware home page."""
+
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+# Each role's home lists what that role comes to the portal for; entries are added
+# as the apps land (url name, label, description).
+HOME_LINKS: dict[str, list[tuple[str, str, str]]] = {
+    Role.INSTITUTION: [],
+    Role.CITY_STAFF: [("workdays:upcoming", _("Working-day calendar"), _("The next working days, holidays marked"))],
+    Role.PROVINCE_STAFF: [("workdays:upcoming", _("Working-day calendar"), _("The next working days, holidays marked"))],
+    Role.EXPERT: [],
+    Role.INSPECTOR: [],
+    Role.ADMIN: [
+        ("admin:index", _("Administration"), _("Users, regions, policy profiles, calendars")),
+        ("workdays:upcoming", _("Working-day calendar"), _("The next working days, holidays marked")),
+    ],
+}
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    links = HOME_LINKS.get(request.user.role, [])
+    return render(request, "home.html", {"links": links, "role_label": Role(request.user.role).label})

@@ -1,0 +1,2 @@
+def uncovered_years_ahead():
+    return []
