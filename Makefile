@@ -1,0 +1,49 @@
+# The filing portal. `make run` serves it on http://127.0.0.1:8000; `make test` runs every test.
+# With DATABASE_URL / REDIS_URL set both use PostgreSQL and Redis; without, SQLite and a
+# filesystem broker under ./data.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed-stamp
+JOBS ?= auto
+export DJANGO_SETTINGS_MODULE ?= filing_portal.settings.local
+
+.PHONY: install run test lint messages check bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	mkdir -p data/celery/queue data/celery/processed data/celery/results data/media
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_reference_data
+	$(MANAGE) seed_demo
+	bash scripts/run_local.sh
+
+test: install
+	$(BIN)/python -m pytest -n $(JOBS) -q
+
+lint: install
+	$(BIN)/ruff check .
+
+check: install
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+# Regenerate the catalogue after changing UI strings (needs GNU gettext), then translate the .po file.
+messages: install
+	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=data --ignore=tests
+	$(MANAGE) compilemessages -l zh_Hans
+
+bench: install
+	@ls bench/*.py >/dev/null 2>&1 && for f in bench/bench_*.py; do $(BIN)/python $$f; done || echo "no benchmarks yet"
+
+clean:
+	rm -rf data
