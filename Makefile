@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 run: install
-	mkdir -p data/celery/queue data/celery/processed data/celery/results data/media
+	mkdir -p data/celery/queue data/celery/processed data/celery/results data/celery/control data/media
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_reference_data
 	$(MANAGE) seed_demo

@@ -38,7 +38,8 @@ def test_sweep_task_through_the_filesystem_broker__FIL_04(tmp_path, users, inst_
     queue.mkdir()
     (tmp_path / "results").mkdir()
     app = _app("filesystem://", f"file://{tmp_path / 'results'}",
-               {"data_folder_in": str(queue), "data_folder_out": str(queue), "store_processed": False})
+               {"data_folder_in": str(queue), "data_folder_out": str(queue), "store_processed": False,
+                "control_folder": str(tmp_path / "control")})
     _walk(app, users, inst_s, hefei)
 
 
