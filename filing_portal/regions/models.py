@@ -132,3 +132,7 @@ class JurisdictionCeiling(models.Model):
             models.UniqueConstraint(fields=["profile", "city"], name="ceiling_unique_city"),
             models.CheckConstraint(condition=models.Q(max_level__gte=1, max_level__lte=5), name="ceiling_level_range"),
         ]
+
+    def __str__(self) -> str:
+        # Shown in the profile's admin inline and in messages (ruff DJ008).
+        return str(_("%(city)s: up to level %(level)s") % {"city": self.city, "level": self.max_level})
