@@ -97,3 +97,13 @@ def _allow_flush_of_audit_table(request):
     if transactional and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_caches():
+    """The calendar caches per process (banner years, fallback warnings); every test starts clean."""
+    from filing_portal.workdays.calendar import clear_caches
+
+    clear_caches()
+    yield
+    clear_caches()

@@ -1,6 +1,6 @@
 """Users and their roles."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,13 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.CITY_STAFF, Role.PROVINCE_STAFF})
 
 
+class PortalUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `createsuperuser` and test fixtures make administrators, not institution users.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """门户用户: one role; institution users belong to one institution, staff to one region."""
 
@@ -30,6 +37,8 @@ class User(AbstractUser):
         verbose_name=_("institution"),
     )
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+
+    objects = PortalUserManager()
 
     class Meta:
         verbose_name = _("user")
