@@ -70,9 +70,9 @@ def pytest_collection_modifyitems(config, items):
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); runs in CI")
     skip_redis = pytest.mark.skip(reason="needs Redis (set REDIS_URL); runs in CI")
     for item in items:
-        if "postgres" in item.keywords and not on_postgres:
+        if item.get_closest_marker("postgres") and not on_postgres:
             item.add_marker(skip_pg)
-        if "redis" in item.keywords and not has_redis:
+        if item.get_closest_marker("redis") and not has_redis:
             item.add_marker(skip_redis)
 
 

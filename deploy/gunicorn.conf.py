@@ -1,0 +1,50 @@
+"""Gunicorn settings for the `web` container (docs/DEPLOY.md).
+
+Every knob comes from the environment so the same image fits a small VM and a big host.
+"""
+
+import os
+
+
+def _cpu_count() -> int:
+    # sched_getaffinity honours a container's cpuset; os.cpu_count() would report the host.
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _workers() -> int:
+    configured = os.environ.get("WEB_CONCURRENCY", "").strip()
+    if configured:
+        return max(1, int(configured))
+    # The usual 2 × cores + 1, capped: each worker holds its own database connections
+    # and scaling out means more containers (`--scale web=N`), not bigger ones.
+    return min(2 * _cpu_count() + 1, 8)
+
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = _workers()
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = 60
+graceful_timeout = 60
+keepalive = 5
+# Recycle workers now and then so a slow leak (PDF rendering, spreadsheets) cannot grow forever.
+max_requests = 2000
+max_requests_jitter = 200
+
+# Logs go to stdout/stderr; Docker collects them.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# Which peers may set X-Forwarded-Proto/-For for gunicorn: our reverse proxy only.
+# Comma-separated IPs or CIDR networks; "*" only when nothing but the proxy can reach
+# the container (docs/DEPLOY.md). The audit trail's client IP is decided separately by
+# Django's TRUSTED_PROXY_COUNT.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# gunicorn ≥ 25 opens a control socket under $HOME by default; the image's home (/app) is
+# read-only for the app user, so keep it in /tmp (ignored by older gunicorn).
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "/tmp/gunicorn.ctl")
