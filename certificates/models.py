@@ -131,9 +131,9 @@ def _may_void(instance, user) -> bool:
         return False
     region = user.region
     if user.role == "province_staff":
-        return region.province_code == instance.number[5:7]
+        return region.province_code == instance.province_code
     if user.role == "city_staff":
-        return region.province_code == instance.number[5:7] and region.filing_city_code == instance.number[7:9]
+        return region.province_code == instance.province_code and region.filing_city_code == instance.city_code
     return False
 
 
@@ -142,6 +142,9 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
 
     number = models.CharField(_("certificate number"), max_length=22, unique=True)  # varchar: see NUM-05 note
     filing_number = models.CharField(_("filing number"), max_length=13, db_index=True)
+    # Copied from the filing number (positions 6–9) so staff jurisdiction (JUR-03) filters on an index.
+    province_code = models.CharField(_("province code"), max_length=2)
+    city_code = models.CharField(_("city code"), max_length=2)
     issue_year = models.PositiveSmallIntegerField(_("issue year (YY)"))
     level = models.PositiveSmallIntegerField(
         _("level"), choices=Level.choices, validators=[MinValueValidator(1), MaxValueValidator(5)]
@@ -186,7 +189,10 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
                 name="certificate_void_consistent",
             ),
         ]
-        indexes = [models.Index(fields=["holder_name", "id_number_hash"], name="certificate_holder_idx")]
+        indexes = [
+            models.Index(fields=["holder_name", "id_number_hash"], name="certificate_holder_idx"),
+            models.Index(fields=["province_code", "city_code", "issue_date"], name="certificate_region_idx"),
+        ]
 
     def __str__(self) -> str:
         # The number only: str() ends up in audit events and logs, which must not carry personal data.

@@ -211,7 +211,8 @@ def certificates_issue(
             serial = first + offset
             certificates.append(Certificate(
                 number=build_certificate_number(record.number, year, level, serial),
-                filing_number=record.number, issue_year=year, level=level, serial=serial,
+                filing_number=record.number, province_code=record.province_code, city_code=record.city_code,
+                issue_year=year, level=level, serial=serial,
                 holder_name=holder.holder_name, id_type=holder.id_type, id_number=holder.id_number,
                 employer=holder.employer, occupation_code=holder.occupation_code,
                 occupation_name=holder.occupation_name, work_type=holder.work_type,

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
-from .workflow import available_transitions, transition_names, transition_run
+from .workflow import available_transitions, state_field_name, transition_names, transition_run
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -69,8 +69,11 @@ def exception_handler(exc, context):
 
 
 class WorkflowSerializerMixin(serializers.Serializer):
-    state = serializers.CharField(read_only=True)
+    state = serializers.SerializerMethodField(help_text="The workflow state (the model's FSM field).")
     available_transitions = serializers.SerializerMethodField()
+
+    def get_state(self, obj) -> str:
+        return getattr(obj, state_field_name(type(obj)))
 
     def get_available_transitions(self, obj) -> list[str]:
         request = self.context.get("request")

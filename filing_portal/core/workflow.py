@@ -65,6 +65,10 @@ def _state_field(model: type[models.Model]):
     raise TypeError(f"{model.__name__} has no FSM field")
 
 
+def state_field_name(model: type[models.Model]) -> str:
+    return _state_field(model).name
+
+
 def transition_names(model: type[models.Model]) -> list[str]:
     """Every transition method name of the model, in definition order."""
     seen: dict[str, None] = {}

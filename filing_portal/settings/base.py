@@ -189,6 +189,9 @@ if REDIS_URL:
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@filing-portal.local")
 
+# The public address printed on certificates (QR codes, the verification website line).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
 # Client IP for audit events: only trust X-Forwarded-For when a proxy we run sets it.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

@@ -1,0 +1,94 @@
+"""REST: the certificate register (/api/v1/certificates/) and public verification (/api/v1/public/...)."""
+
+import django_filters
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from filing_portal.core.api import ErrorSerializer, ReasonInputSerializer, WorkflowViewSetMixin
+
+from . import selectors
+from .models import Certificate
+from .serializers import CertificateSerializer, VerifyRequestSerializer, VerifyResponseSerializer
+from .services import certificate_void
+from .verification import NOT_FOUND, public_answer, verify_rate_limit
+
+
+class CertificateFilter(django_filters.FilterSet):
+    number = django_filters.CharFilter(field_name="number")
+    holder_name = django_filters.CharFilter(field_name="holder_name", lookup_expr="startswith")
+    filing_number = django_filters.CharFilter(field_name="filing_number")
+    institution_name = django_filters.CharFilter(field_name="institution_name", lookup_expr="contains")
+    issued_from = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
+    issued_to = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")
+
+    class Meta:
+        model = Certificate
+        fields = ["number", "holder_name", "filing_number", "institution_name", "level", "status"]
+
+
+class CertificateViewSet(WorkflowViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Certificates inside the caller's jurisdiction (JUR-03); `void` needs a reason."""
+
+    queryset = Certificate.objects.order_by("-issue_date", "number")
+    serializer_class = CertificateSerializer
+    filterset_class = CertificateFilter
+    transition_inputs = {"void": ReasonInputSerializer}
+
+    def get_queryset(self):
+        return selectors.certificates_visible_to(self.request.user).order_by("-issue_date", "number")
+
+    def perform_transition(self, obj, name, params):
+        if name == "void":
+            return certificate_void(certificate=obj, reason=params["reason"], acting_user=self.request.user,
+                                    ip=getattr(self.request, "client_ip", None))
+        return super().perform_transition(obj, name, params)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, tags=["certificate"])
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        """The certificate as printed (CERT-04), A4 landscape."""
+        from .documents import certificate_pdf_bytes
+
+        cert = self.get_object()
+        response = HttpResponse(certificate_pdf_bytes(cert), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{cert.number}.pdf"'
+        return response
+
+
+class PublicVerifyView(APIView):
+    """CERT-05: anyone may verify. 'Not found' and 'name does not match' give the same answer."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        request=VerifyRequestSerializer,
+        responses={200: VerifyResponseSerializer, 400: ErrorSerializer,
+                   429: OpenApiResponse(ErrorSerializer, description="Too many lookups from this client")},
+        tags=["public"],
+    )
+    def post(self, request):
+        verdict = verify_rate_limit(getattr(request, "client_ip", None))
+        if not verdict.allowed:
+            return Response({"code": "rate_limited", "rule": None, "retry_after": verdict.retry_after,
+                             "message": _("Too many lookups from your network. Please try again in %(s)d seconds.")
+                             % {"s": verdict.retry_after}}, status=429, headers={"Retry-After": str(verdict.retry_after)})
+        data = VerifyRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        if v.get("number"):
+            cert = selectors.certificate_verify_by_number(number=v["number"], name=v["name"])
+            found = [cert] if cert else []
+        else:
+            found = selectors.certificates_verify_by_identity(name=v["name"], id_type=v["id_type"],
+                                                              id_number=v["id_number"])
+        return Response({
+            "found": bool(found), "certificates": [public_answer(c) for c in found],
+            "message": "" if found else str(NOT_FOUND),
+        })

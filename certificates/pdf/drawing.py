@@ -1,0 +1,190 @@
+"""Drawing helpers shared by the certificate and the notices: text, QR code, photo."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+from collections.abc import Sequence
+
+import segno
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfdoc, pdfutils
+from reportlab.pdfgen.canvas import Canvas
+
+from ..fonts import KAI_FONT_NAME, register_fonts
+
+logger = logging.getLogger(__name__)
+
+# 避头尾 (kinsoku): punctuation that may not start a line, and openers that may not end one.
+_NO_LINE_START = frozenset("，。、；：？！）》」』”’〕】…—%,.;:?!)]")
+_NO_LINE_END = frozenset("（《「『“‘〔【([")
+
+
+def text_width(text: str, size: float) -> float:
+    return register_fonts().stringWidth(text, size)
+
+
+def wrap(text: str, size: float, width: float, first_indent: float = 0.0) -> list[str]:
+    """Break text into lines no wider than width (the first line narrower by first_indent).
+
+    Chinese breaks between any two characters; Latin runs (URLs, numbers) are
+    broken where they must be. Kinsoku: a closing mark never starts a line, an
+    opening mark never ends one.
+    """
+    font = register_fonts()
+    widths = font.face.charWidths
+    default = font.face.defaultWidth
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line: list[str] = []
+        used = 0.0
+        limit = width - first_indent if not lines else width
+        for ch in paragraph:
+            w = widths.get(ord(ch), default) * size / 1000.0
+            if line and used + w > limit:
+                carry: list[str] = []
+                if ch in _NO_LINE_START and len(line) > 1:
+                    carry.append(line.pop())  # take the previous character down with it
+                while len(line) > 1 and line[-1] in _NO_LINE_END:
+                    carry.insert(0, line.pop())
+                lines.append("".join(line))
+                line = carry
+                used = sum(widths.get(ord(c), default) * size / 1000.0 for c in line)
+                limit = width
+            line.append(ch)
+            used += w
+        lines.append("".join(line))
+    return lines
+
+
+def fit(text: str, size: float, width: float, max_lines: int, min_size: float = 9.0) -> tuple[float, list[str]]:
+    """The largest size ≤ size (down to min_size) at which text fits in max_lines lines of width."""
+    while True:
+        lines = wrap(text, size, width)
+        if len(lines) <= max_lines or size <= min_size:
+            return size, lines
+        size = max(min_size, size - 1)
+
+
+def draw_lines(c: Canvas, lines: Sequence[str], x: float, y: float, size: float, leading: float,
+               first_indent: float = 0.0) -> float:
+    """Draw lines from baseline y downwards; return the baseline after the last line."""
+    c.setFont(KAI_FONT_NAME, size)
+    for i, line in enumerate(lines):
+        c.drawString(x + (first_indent if i == 0 else 0.0), y, line)
+        y -= leading
+    return y
+
+
+# --- QR code -----------------------------------------------------------------
+
+_DARK_RUN = re.compile(rb"\x01+")
+
+
+def qr_matrix(content: str) -> tuple[bytearray, ...]:
+    """The QR code matrix (no quiet zone) of content: a full QR code (never Micro QR), level M exactly."""
+    return segno.make_qr(content, error="m", boost_error=False).matrix
+
+
+def qr_runs(matrix: Sequence[bytes | bytearray]) -> list[tuple[int, int, int]]:
+    """Dark modules as horizontal runs (row, first column, length), rows from the top."""
+    runs = []
+    for y, row in enumerate(matrix):
+        for m in _DARK_RUN.finditer(bytes(row)):
+            runs.append((y, m.start(), m.end() - m.start()))
+    return runs
+
+
+def draw_qr(c: Canvas, content: str, x: float, y: float, size: float) -> None:
+    """The QR code of content as one filled path, its symbol filling the size × size square at (x, y).
+
+    One path of merged row runs is ~5× faster than reportlab's QrCodeWidget and
+    gives a smaller page stream. The quiet zone is not drawn: the caller keeps
+    4 modules around the square free of ink.
+    """
+    matrix = qr_matrix(content)
+    module = size / len(matrix)
+    top = y + size
+    path = c.beginPath()
+    for row, col, length in qr_runs(matrix):
+        path.rect(x + col * module, top - (row + 1) * module, length * module, module)
+    c.drawPath(path, stroke=0, fill=1)
+
+
+# --- photo -------------------------------------------------------------------
+
+def _register_jpeg(c: Canvas, data: bytes) -> tuple[str, int, int] | None:
+    """Embed a JPEG as is (DCTDecode, no re-encoding); None if it cannot be read."""
+    doc = c._doc
+    name = "jpeg" + hashlib.md5(data, usedforsecurity=False).hexdigest()
+    reg_name = doc.getXObjectName(name)
+    img = doc.idToObject.get(reg_name)
+    if img is None:
+        img = pdfdoc.PDFImageXObject(name)
+        # not loadImageFromJPEG's ASCII85 wrapping (rl_config.useA85): it adds 25 % to every photo
+        try:
+            info = pdfutils.readJPEGInfo(io.BytesIO(data))
+        except Exception:  # reportlab raises PDFError and friends for a broken header
+            return None
+        img.width, img.height = info[0], info[1]
+        img.bitsPerComponent = 8
+        img.colorSpace = {1: "DeviceGray", 3: "DeviceRGB"}.get(info[2], "DeviceCMYK")
+        img._dotrans = int(info[2] == 4)  # Adobe CMYK JPEGs are stored inverted
+        img.streamContent = data
+        img._filters = ("DCTDecode",)
+        img.mask = None
+        doc.Reference(img, reg_name)
+    return name, img.width, img.height
+
+
+def draw_photo(c: Canvas, photo: bytes | None, x: float, y: float, w: float, h: float,
+               *, label: str = "照片") -> bool:
+    """The holder's photo fitted (aspect kept, centred) in the w × h frame; a labelled empty frame without one.
+
+    Returns whether a photo was drawn. A photo that cannot be decoded is logged
+    (without personal data) and replaced by the empty frame.
+    """
+    c.saveState()
+    c.setFillColorRGB(1, 1, 1)
+    c.rect(x, y, w, h, stroke=0, fill=1)
+    drawn = False
+    if photo:
+        if photo[:2] == b"\xff\xd8":
+            jpeg = _register_jpeg(c, photo)
+            if jpeg is not None:
+                name, iw, ih = jpeg
+                scale = min(w / iw, h / ih)
+                dw, dh = iw * scale, ih * scale
+                c.saveState()
+                c.translate(x + (w - dw) / 2, y + (h - dh) / 2)
+                c.scale(dw, dh)
+                c._code.append(f"/{c._doc.getXObjectName(name)} Do")
+                c.restoreState()
+                c._formsinuse.append(name)
+                c._currentPageHasImages = 1
+                drawn = True
+        else:
+            try:  # PNG and whatever else Pillow reads: decoded and re-compressed by reportlab
+                c.drawImage(ImageReader(io.BytesIO(photo)), x, y, w, h, preserveAspectRatio=True, anchor="c",
+                            mask="auto")
+                drawn = True
+            except Exception:  # Pillow raises many types for a broken file
+                drawn = False
+        if not drawn:
+            logger.warning("certificate photo could not be decoded (%d bytes); printing the empty frame",
+                           len(photo))
+    c.setStrokeColorRGB(0.55, 0.55, 0.55)
+    c.setLineWidth(0.5)
+    c.rect(x, y, w, h, stroke=1, fill=0)
+    if not drawn:
+        c.setFillColorRGB(0.55, 0.55, 0.55)
+        c.setFont(KAI_FONT_NAME, 16)
+        c.drawCentredString(x + w / 2, y + h / 2 - 6, label)
+    c.restoreState()
+    return drawn
+
+
+__all__ = ["mm", "text_width", "wrap", "fit", "draw_lines", "qr_matrix", "qr_runs", "draw_qr", "draw_photo"]

@@ -1,0 +1,84 @@
+"""Reads of the certificates app: staff scopes and the public verification lookups."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from filing_portal.personal_data import IdType, lookup_kwargs, normalize_id_number
+
+from .models import Certificate, FilingNumber
+from .numbers import NumberFormatError, parse_certificate_number
+
+
+def certificates_visible_to(user) -> QuerySet[Certificate]:
+    """JUR-03: province staff see their province, city staff their city, institutions their own."""
+    qs = Certificate.objects.all()
+    role = getattr(user, "role", None)
+    if role == "admin":
+        return qs
+    if role in ("province_staff", "city_staff") and user.region_id:
+        qs = qs.filter(province_code=user.region.province_code)
+        if role == "city_staff":
+            qs = qs.filter(city_code=user.region.filing_city_code)
+        return qs
+    if role == "institution" and user.institution_id:
+        numbers = FilingNumber.objects.filter(institution_id=user.institution_id).values("number")
+        return qs.filter(filing_number__in=numbers)
+    return qs.none()
+
+
+def _same_name(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
+
+
+def certificate_verify_by_number(*, number: str, name: str) -> Certificate | None:
+    """CERT-05: the certificate with this number, only when the holder's name matches too.
+
+    "No such number", "malformed" and "name does not match" all give None: the answer
+    must not tell a prober which numbers exist.
+    """
+    try:
+        number = parse_certificate_number(number).number
+    except NumberFormatError:
+        return None
+    cert = Certificate.objects.filter(number=number).first()
+    if cert is None or not _same_name(cert.holder_name, name or ""):
+        return None
+    return cert
+
+
+def certificates_verify_by_identity(*, name: str, id_type: str, id_number: str) -> list[Certificate]:
+    """CERT-05: every certificate of the person with this name and ID (as the national lookup allows)."""
+    if id_type not in IdType.values or not normalize_id_number(id_number) or not (name or "").strip():
+        return []
+    return list(
+        Certificate.objects.filter(holder_name="".join(name.split()), id_type=id_type, **lookup_kwargs(id_number))
+        .order_by("-issue_date", "number")[:50]
+    )
+
+
+def certificate_by_number(number: str) -> Certificate | None:
+    """Exact number lookup for the QR landing page (its signature was checked by the caller)."""
+    return Certificate.objects.filter(number=number).first()
+
+
+def certificates_search(user, *, q: str = "", filing_number: str = "", institution: str = "", level=None,
+                        status: str = "", issued_from=None, issued_to=None) -> QuerySet[Certificate]:
+    """Staff search (JUR-03 scoped): number or holder name, filing number, institution, level, status, dates."""
+    qs = certificates_visible_to(user)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(number=q.upper()) if len(q) == 22 and q[0] in "YSys" else qs.filter(holder_name__startswith=q)
+    if filing_number:
+        qs = qs.filter(filing_number=filing_number.strip().upper())
+    if institution:
+        qs = qs.filter(institution_name__contains=institution.strip())
+    if level:
+        qs = qs.filter(level=level)
+    if status:
+        qs = qs.filter(status=status)
+    if issued_from:
+        qs = qs.filter(issue_date__gte=issued_from)
+    if issued_to:
+        qs = qs.filter(issue_date__lte=issued_to)
+    return qs.order_by("-issue_date", "number")

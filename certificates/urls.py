@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "certificates"
+
+urlpatterns = [
+    path("verify/", views.verify, name="verify"),
+    path("verify/c/<str:number>/<str:signature>/", views.verify_qr, name="qr"),
+    path("certificates/", views.register, name="register"),
+    path("certificates/<int:pk>/", views.detail, name="detail"),
+    path("certificates/<int:pk>/void/", views.void, name="void"),
+    path("certificates/<int:pk>/reveal/", views.reveal, name="reveal"),
+    path("certificates/<int:pk>/pdf/", views.pdf, name="pdf"),
+]

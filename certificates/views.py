@@ -1,0 +1,165 @@
+"""Pages: public verification (CERT-05, PUB-04) and the staff certificate register."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from filing_portal.audit.services import audit_events_for
+from filing_portal.core.errors import DomainError
+from filing_portal.core.workflow import available_transitions
+from filing_portal.personal_data import mask_id_number, personal_data_reveal
+
+from . import selectors
+from .forms import CertificateSearchForm, RevealForm, VerifyByIdentityForm, VerifyByNumberForm, VoidForm
+from .services import certificate_void
+from .verification import NOT_FOUND, public_answer, qr_signature_valid, verify_rate_limit
+
+
+
+def _limited(request):
+    verdict = verify_rate_limit(getattr(request, "client_ip", None))
+    if verdict.allowed:
+        return None
+    typed = request.POST
+    # Keep what the user typed (unbound forms with initial values: no error messages for the other form).
+    response = render(request, "certificates/verify.html", {
+        "number_form": VerifyByNumberForm(prefix="n", initial={
+            "number": typed.get("n-number", ""), "name": typed.get("n-name", "")}),
+        "identity_form": VerifyByIdentityForm(prefix="i", initial={
+            "name": typed.get("i-name", ""), "id_type": typed.get("i-id_type", "201"),
+            "id_number": typed.get("i-id_number", "")}),
+        "mode": typed.get("mode", "number"), "rate_limited": True, "retry_after": verdict.retry_after,
+    }, status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
+def verify(request):
+    """Anyone may verify a certificate; inputs by POST, never in the URL (DESIGN.md "Personal data")."""
+    number_form, identity_form = VerifyByNumberForm(prefix="n"), VerifyByIdentityForm(prefix="i")
+    context = {"mode": "number"}
+    if request.method == "POST":
+        limited = _limited(request)
+        if limited:
+            return limited
+        mode = request.POST.get("mode", "number")
+        context["mode"] = mode
+        if mode == "identity":
+            identity_form = VerifyByIdentityForm(request.POST, prefix="i")
+            if identity_form.is_valid():
+                found = selectors.certificates_verify_by_identity(**identity_form.cleaned_data)
+                context["results"] = [public_answer(c) for c in found]
+                context["searched"] = True
+        else:
+            number_form = VerifyByNumberForm(request.POST, prefix="n")
+            if number_form.is_valid():
+                cert = selectors.certificate_verify_by_number(**number_form.cleaned_data)
+                context["results"] = [public_answer(cert)] if cert else []
+                context["searched"] = True
+    context.update(number_form=number_form, identity_form=identity_form, not_found=NOT_FOUND)
+    return render(request, "certificates/verify.html", context)
+
+
+def verify_qr(request, number: str, signature: str):
+    """The page a certificate's QR code opens. A changed number or signature is reported as forged."""
+    limited = _limited(request)
+    if limited:
+        return limited
+    if not qr_signature_valid(number, signature):
+        return render(request, "certificates/verify_qr.html", {"forged": True}, status=400)
+    cert = selectors.certificate_by_number(number)
+    if cert is None:  # signed by us but no longer present: never deleted, so this is a broken key
+        raise Http404
+    return render(request, "certificates/verify_qr.html", {"result": public_answer(cert)})
+
+
+def _staff(user):
+    if not user.is_authenticated:
+        return False
+    return user.role in ("city_staff", "province_staff", "admin", "institution")
+
+
+@login_required
+def register(request):
+    """The certificate register: search inside the caller's jurisdiction (JUR-03)."""
+    if not _staff(request.user):
+        raise PermissionDenied
+    form = CertificateSearchForm(request.GET or None)
+    qs = selectors.certificates_visible_to(request.user).order_by("-issue_date", "number")
+    if form.is_valid():
+        qs = selectors.certificates_search(request.user, **form.cleaned_data)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [{"cert": c, "id_masked": mask_id_number(c.id_number)} for c in page.object_list]
+    return render(request, "certificates/register.html", {"form": form, "page": page, "rows": rows})
+
+
+def _visible_or_404(user, pk):
+    cert = selectors.certificates_visible_to(user).filter(pk=pk).first()
+    if cert is None:
+        raise Http404
+    return cert
+
+
+@login_required
+def detail(request, pk: int):
+    if not _staff(request.user):
+        raise PermissionDenied
+    cert = _visible_or_404(request.user, pk)
+    return render(request, "certificates/detail.html", {
+        "cert": cert, "answer": public_answer(cert), "void_form": VoidForm(), "reveal_form": RevealForm(),
+        "can_void": "void" in available_transitions(cert, request.user),
+        "history": audit_events_for(cert),
+    })
+
+
+@login_required
+@require_POST
+def void(request, pk: int):
+    cert = _visible_or_404(request.user, pk)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            certificate_void(certificate=cert, reason=form.cleaned_data["reason"], acting_user=request.user,
+                             ip=request.client_ip)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Certificate %(n)s is voided.") % {"n": cert.number})
+    else:
+        messages.error(request, _("A reason is required to void a certificate."))
+    return redirect("certificates:detail", pk=cert.pk)
+
+
+@login_required
+@require_POST
+def reveal(request, pk: int):
+    """Show the full ID number once, to staff who give a reason; the reveal is audited (PUB-04)."""
+    cert = _visible_or_404(request.user, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason to see the full ID number."))
+        return redirect("certificates:detail", pk=cert.pk)
+    try:
+        full = personal_data_reveal(obj=cert, field="id_number", acting_user=request.user,
+                                    reason=form.cleaned_data["reason"], ip=request.client_ip)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("certificates:detail", pk=cert.pk)
+    response = render(request, "certificates/revealed.html", {"cert": cert, "full": full})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def pdf(request, pk: int):
+    cert = _visible_or_404(request.user, pk)
+    from .documents import certificate_pdf_bytes
+
+    response = HttpResponse(certificate_pdf_bytes(cert), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{cert.number}.pdf"'
+    return response

@@ -1,0 +1,42 @@
+"""Fixed-window rate limits on the shared cache (Redis in production).
+
+The key is the client IP as `ClientIPMiddleware` resolved it: X-Forwarded-For
+counts only through our own proxies, so a forged header does not reset a limit.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int = 0
+    limit: Limit | None = None
+
+
+def rate_limit_hit(scope: str, client: str, limits: tuple[Limit, ...], *, now: float | None = None) -> Verdict:
+    """Count one request of `client` in `scope`; refuse when any window is full."""
+    now = time.time() if now is None else now
+    for limit in limits:
+        window = int(now // limit.seconds)
+        key = f"rl:{scope}:{limit.seconds}:{window}:{client}"
+        cache.add(key, 0, timeout=limit.seconds + 5)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=limit.seconds + 5)
+            used = 1
+        if used > limit.count:
+            return Verdict(False, retry_after=int((window + 1) * limit.seconds - now) + 1, limit=limit)
+    return Verdict(True)
