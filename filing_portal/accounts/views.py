@@ -8,15 +8,20 @@ from .models import Role
 
 # Each role's home lists what that role comes to the portal for; entries are added
 # as the apps land (url name, label, description).
+_CALENDAR = ("workdays:upcoming", _("Working-day calendar"), _("The next working days, holidays marked"))
+_REGISTER = ("certificates:register", _("Certificate register"), _("Search, void and print certificates"))
+_VERIFY = ("certificates:verify", _("Verify a certificate"), _("Check a certificate by number and name"))
 HOME_LINKS: dict[str, list[tuple[str, str, str]]] = {
-    Role.INSTITUTION: [],
-    Role.CITY_STAFF: [("workdays:upcoming", _("Working-day calendar"), _("The next working days, holidays marked"))],
-    Role.PROVINCE_STAFF: [("workdays:upcoming", _("Working-day calendar"), _("The next working days, holidays marked"))],
-    Role.EXPERT: [],
-    Role.INSPECTOR: [],
+    Role.INSTITUTION: [
+        ("certificates:register", _("Our certificates"), _("Certificates your institution issued")), _VERIFY,
+    ],
+    Role.CITY_STAFF: [_REGISTER, _CALENDAR, _VERIFY],
+    Role.PROVINCE_STAFF: [_REGISTER, _CALENDAR, _VERIFY],
+    Role.EXPERT: [_VERIFY],
+    Role.INSPECTOR: [_VERIFY],
     Role.ADMIN: [
         ("admin:index", _("Administration"), _("Users, regions, policy profiles, calendars")),
-        ("workdays:upcoming", _("Working-day calendar"), _("The next working days, holidays marked")),
+        _REGISTER, _CALENDAR, _VERIFY,
     ],
 }
 
