@@ -63,7 +63,9 @@ class Command(BaseCommand):
                               "address": address},
                 )
             for username, role, region_code, inst_key, full_name in DEMO_USERS:
-                user, created = User.objects.get_or_create(username=username, defaults={"role": role})
+                user = User.objects.filter(username=username).first()
+                created = user is None
+                user = user or User(username=username)
                 user.role = role
                 user.region = Region.objects.get(code=region_code) if region_code else None
                 user.institution = institutions[inst_key] if inst_key else None
