@@ -218,3 +218,12 @@ def test_voided_certificate_keeps_number_reason_and_date__NUM_07(users):
     assert (cert.status, cert.void_reason, cert.number) == ("voided", "考试作弊", "S000034010001263000001")
     assert cert.voided_on is not None
     assert AuditEvent.objects.get(action="certificate.void").comment == "考试作弊"
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read message texts; they check the English msgids (the UI shows the Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

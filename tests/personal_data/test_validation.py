@@ -233,3 +233,12 @@ def test_cert02_other_type_takes_any_visible_text_up_to_30():
     assert validate_id_number("299", "A" * 30) == "A" * 30
     assert _error("299", "A" * 31).code == "CERT-02"
     assert _error("299", "AB\x00CD").code == "CERT-02"
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read message texts; they check the English msgids (the UI shows the Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

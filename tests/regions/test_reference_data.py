@@ -291,5 +291,15 @@ def test_command_line_shows_the_message_without_a_traceback(tmp_path):
         cwd=Path(settings.BASE_DIR), env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 1
-    assert "broken.json: file: invalid JSON at line 1 column 2" in result.stderr
+    # The command speaks the portal's default language, Chinese.
+    assert "broken.json: 文件: 第 1 行第 2 列 JSON 格式无效" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read message texts; they check the English msgids (the UI shows the Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
