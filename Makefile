@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed-stamp
 JOBS ?= auto
+DATA_DIR := $(or $(FILING_PORTAL_DATA_DIR),data)
+export FILING_PORTAL_DATA_DIR := $(abspath $(DATA_DIR))
 export DJANGO_SETTINGS_MODULE ?= filing_portal.settings.local
 
 .PHONY: install run test lint messages check bench clean
@@ -21,7 +23,8 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 run: install
-	mkdir -p data/celery/queue data/celery/processed data/celery/results data/celery/control data/media
+	mkdir -p $(DATA_DIR)/celery/queue $(DATA_DIR)/celery/processed $(DATA_DIR)/celery/results \
+		$(DATA_DIR)/celery/control $(DATA_DIR)/media
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_reference_data
 	$(MANAGE) seed_demo
@@ -46,4 +49,4 @@ bench: install
 	@ls bench/*.py >/dev/null 2>&1 && for f in bench/bench_*.py; do $(BIN)/python $$f; done || echo "no benchmarks yet"
 
 clean:
-	rm -rf data
+	rm -rf $(DATA_DIR)

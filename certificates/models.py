@@ -4,6 +4,8 @@ This app sits just above the kernel: it imports no other app and points up only 
 string foreign keys.
 """
 
+import uuid
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Length
@@ -211,6 +213,40 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
 
         self.void_reason = reason
         self.voided_on = on or timezone.localdate()
+
+
+class PdfJob(models.Model):
+    """批量打印任务: one multi-page PDF of many certificates, built by a Celery worker with visible progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    certificate_ids = models.JSONField(default=list)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="certificates/pdf-jobs/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("PDF job")
+        verbose_name_plural = _("PDF jobs")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
 
 
 models.CharField.register_lookup(Length)  # the __length lookup the constraints use

@@ -21,7 +21,7 @@ from filing_portal.core.errors import DomainError
 from filing_portal.core.workflow import transition_run
 from filing_portal.personal_data import validate_id_number
 
-from .models import Certificate, FilingNumber, NumberCounter
+from .models import Certificate, FilingNumber, NumberCounter, PdfJob
 from .numbers import (
     CERTIFICATE_SERIAL_MAX,
     FILING_SERIAL_MAX,
@@ -235,3 +235,61 @@ def certificate_void(*, certificate: Certificate, reason: str, acting_user, ip: 
         raise DomainError(_("A reason is required to void a certificate."), rule="NUM-07", code="reason_required")
     return transition_run(instance=certificate, name="void", acting_user=acting_user,
                           params={"reason": reason.strip()}, ip=ip)
+
+
+MAX_PDF_JOB = 20000
+
+
+@transaction.atomic
+def pdf_job_create(*, certificate_ids: Sequence[int], title: str, acting_user) -> PdfJob:
+    """Queue one multi-page PDF of the given certificates; the worker starts once this commits."""
+    from .tasks import build_pdf_job
+
+    ids = list(dict.fromkeys(int(i) for i in certificate_ids))
+    if not ids:
+        raise DomainError(_("There is no certificate to print."), code="nothing_to_print")
+    if len(ids) > MAX_PDF_JOB:
+        raise DomainError(_("At most %(n)d certificates fit in one PDF; narrow the search.") % {"n": MAX_PDF_JOB},
+                          code="too_many")
+    job = PdfJob.objects.create(requested_by=acting_user, title=title[:200], certificate_ids=ids, total=len(ids))
+    audit_record(actor=acting_user, action="certificates.pdf_requested", obj=job, data={"count": len(ids)})
+    transaction.on_commit(lambda: build_pdf_job.delay(str(job.pk)))
+    return job
+
+
+def pdf_job_build(*, job_id: str) -> str:
+    """Render the job's PDF into a temporary file, then attach it; progress is saved every 50 pages."""
+    import tempfile
+
+    from django.core.files import File
+
+    from .documents import certificates_pdf_write
+
+    job = PdfJob.objects.get(pk=job_id)
+    if job.status == PdfJob.Status.DONE:
+        return job.status
+    PdfJob.objects.filter(pk=job.pk).update(status=PdfJob.Status.RUNNING, done=0, error="")
+
+    def progress(done: int) -> None:
+        PdfJob.objects.filter(pk=job.pk).update(done=done)
+
+    order = {pk: i for i, pk in enumerate(job.certificate_ids)}
+
+    def certificates():
+        ids = job.certificate_ids
+        for start in range(0, len(ids), 500):  # bounded memory for big jobs
+            chunk = sorted(Certificate.objects.filter(pk__in=ids[start:start + 500]), key=lambda c: order[c.pk])
+            yield from chunk
+
+    try:
+        with tempfile.TemporaryFile() as tmp:
+            pages = certificates_pdf_write(certificates(), tmp, progress=progress)
+            tmp.seek(0)
+            job.file.save(f"{job.pk}.pdf", File(tmp), save=False)
+        PdfJob.objects.filter(pk=job.pk).update(
+            file=job.file.name, status=PdfJob.Status.DONE, done=pages, finished_at=timezone.now())
+    except Exception as exc:
+        PdfJob.objects.filter(pk=job.pk).update(status=PdfJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}",
+                                                finished_at=timezone.now())
+        raise
+    return PdfJob.Status.DONE

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +16,8 @@ from filing_portal.personal_data import mask_id_number, personal_data_reveal
 
 from . import selectors
 from .forms import CertificateSearchForm, RevealForm, VerifyByIdentityForm, VerifyByNumberForm, VoidForm
-from .services import certificate_void
+from .models import PdfJob
+from .services import MAX_PDF_JOB, certificate_void, pdf_job_create
 from .verification import NOT_FOUND, public_answer, qr_signature_valid, verify_rate_limit
 
 
@@ -163,3 +164,46 @@ def pdf(request, pk: int):
     response = HttpResponse(certificate_pdf_bytes(cert), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{cert.number}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def print_search(request):
+    """Queue one PDF of every certificate the current search finds (a Celery job with progress)."""
+    if not _staff(request.user):
+        raise PermissionDenied
+    form = CertificateSearchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The search is not valid."))
+        return redirect("certificates:register")
+    ids = list(selectors.certificates_search(request.user, **form.cleaned_data).values_list("pk", flat=True)[
+        :MAX_PDF_JOB + 1])
+    try:
+        job = pdf_job_create(certificate_ids=ids, acting_user=request.user,
+                             title=_("%(n)d certificates") % {"n": len(ids)})
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("certificates:register")
+    return redirect("certificates:pdf_job", pk=job.pk)
+
+
+def _own_job(request, pk):
+    job = PdfJob.objects.filter(pk=pk).first()
+    if job is None or (job.requested_by_id != request.user.pk and request.user.role != "admin"):
+        raise Http404
+    return job
+
+
+@login_required
+def pdf_job(request, pk):
+    job = _own_job(request, pk)
+    return render(request, "certificates/pdf_job.html", {"job": job, "refresh": job.status in ("queued", "running")})
+
+
+@login_required
+def pdf_job_download(request, pk):
+    job = _own_job(request, pk)
+    if job.status != PdfJob.Status.DONE or not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"certificates-{job.pk}.pdf",
+                        content_type="application/pdf")

@@ -48,3 +48,32 @@ def test_sweep_task_through_the_filesystem_broker__FIL_04(tmp_path, users, inst_
 def test_sweep_task_through_redis__FIL_04(users, inst_s, hefei):
     url = os.environ["REDIS_URL"]
     _walk(_app(url, url), users, inst_s, hefei)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_pdf_job_through_the_filesystem_broker__CERT_04(tmp_path, users, inst_s, hefei, settings):
+    import datetime as dt
+
+    from certificates.models import PdfJob
+    from certificates.services import HolderData, certificates_issue, filing_number_allocate, pdf_job_create
+    from tests.certificates.helpers import resident_id
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    number = filing_number_allocate(kind="S", province_code="34", city_code="01").number
+    certs = certificates_issue(filing_number=number, institution_name=inst_s.name, issue_date=dt.date(2026, 11, 2),
+                               holders=[HolderData(holder_name=f"考生{i}", id_type="201", id_number=resident_id(i),
+                                                   level=3, occupation_code="4-12-01-01", occupation_name="汽车维修工")
+                                        for i in range(60)])
+    job = pdf_job_create(certificate_ids=[c.pk for c in certs], title="60", acting_user=users["city_hefei"])
+    queue = tmp_path / "queue"
+    queue.mkdir()
+    (tmp_path / "results").mkdir()
+    app = _app("filesystem://", f"file://{tmp_path / 'results'}",
+               {"data_folder_in": str(queue), "data_folder_out": str(queue), "store_processed": False,
+                "control_folder": str(tmp_path / "control")})
+    import certificates.tasks  # noqa: F401
+
+    with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=10):
+        assert app.send_task("certificates.tasks.build_pdf_job", args=[str(job.pk)]).get(timeout=60) == "done"
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == ("done", 60, 60) and job.file.size > 0
