@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import batch_urls, views
 
 app_name = "certificates"
 
@@ -16,3 +16,5 @@ urlpatterns = [
     path("certificates/pdf-jobs/<uuid:pk>/", views.pdf_job, name="pdf_job"),
     path("certificates/pdf-jobs/<uuid:pk>/download/", views.pdf_job_download, name="pdf_job_download"),
 ]
+
+urlpatterns += batch_urls.urlpatterns  # /verify/batch/: employers' batch verification
