@@ -11,7 +11,24 @@ DATA_DIR := $(or $(FILING_PORTAL_DATA_DIR),data)
 export FILING_PORTAL_DATA_DIR := $(abspath $(DATA_DIR))
 export DJANGO_SETTINGS_MODULE ?= filing_portal.settings.local
 
-.PHONY: install run test lint messages check bench clean
+.PHONY: install sysdeps run test lint messages check bench clean
+
+# Debian packages the portal needs: the Kai font embedded in certificate PDFs (CERT-04) and
+# chromium for the browser tests. Installed when missing and we may (root with apt-get).
+SYSDEPS_STAMP := $(VENV)/.sysdeps-stamp
+$(SYSDEPS_STAMP):
+	@mkdir -p $(VENV)
+	@missing=""; \
+	  [ -f /usr/share/fonts/truetype/arphic/ukai.ttc ] || missing="$$missing fonts-arphic-ukai"; \
+	  command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    else echo "WARNING: please install$$missing (Debian packages); PDF and browser tests need them"; fi; \
+	  fi
+	@touch $(SYSDEPS_STAMP)
+
+sysdeps: $(SYSDEPS_STAMP)
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -22,7 +39,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-run: install
+run: install sysdeps
 	mkdir -p $(DATA_DIR)/celery/queue $(DATA_DIR)/celery/processed $(DATA_DIR)/celery/results \
 		$(DATA_DIR)/celery/control $(DATA_DIR)/media
 	$(MANAGE) migrate --noinput
@@ -30,7 +47,7 @@ run: install
 	$(MANAGE) seed_demo
 	bash scripts/run_local.sh
 
-test: install
+test: install sysdeps
 	$(BIN)/python -m pytest -n $(JOBS) -q
 
 lint: install

@@ -69,11 +69,19 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError("CI (REQUIRE_POSTGRES=1) needs DATABASE_URL on PostgreSQL and REDIS_URL")
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); runs in CI")
     skip_redis = pytest.mark.skip(reason="needs Redis (set REDIS_URL); runs in CI")
+    import shutil
+
+    has_chromium = bool(shutil.which("chromium"))
+    if os.environ.get("REQUIRE_POSTGRES") == "1" and not has_chromium:
+        raise pytest.UsageError("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
+    skip_browser = pytest.mark.skip(reason="needs Debian's chromium (apt-get install chromium); runs in CI")
     for item in items:
         if item.get_closest_marker("postgres") and not on_postgres:
             item.add_marker(skip_pg)
         if item.get_closest_marker("redis") and not has_redis:
             item.add_marker(skip_redis)
+        if item.get_closest_marker("browser") and not has_chromium:
+            item.add_marker(skip_browser)
 
 
 @pytest.fixture(autouse=True)
