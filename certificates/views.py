@@ -21,7 +21,6 @@ from .services import MAX_PDF_JOB, certificate_void, pdf_job_create
 from .verification import NOT_FOUND, public_answer, qr_signature_valid, verify_rate_limit
 
 
-
 def _limited(request):
     verdict = verify_rate_limit(getattr(request, "client_ip", None))
     if verdict.allowed:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 
 import segno
+from PIL import Image, ImageOps
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfutils
@@ -17,6 +18,8 @@ from reportlab.pdfgen.canvas import Canvas
 from ..fonts import KAI_FONT_NAME, register_fonts
 
 logger = logging.getLogger(__name__)
+
+EXIF_ORIENTATION = 0x0112
 
 # 避头尾 (kinsoku): punctuation that may not start a line, and openers that may not end one.
 _NO_LINE_START = frozenset("，。、；：？！）》」』”’〕】…—%,.;:?!)]")
@@ -27,54 +30,89 @@ def text_width(text: str, size: float) -> float:
     return register_fonts().stringWidth(text, size)
 
 
+# A run of printable ASCII (a number, a code, a URL up to and including each "/", where a URL
+# may break) or one other character.
+_TOKEN = re.compile(r"[!-.0-~]*/+|[!-~]+|[^!-~]")
+
+
 def wrap(text: str, size: float, width: float, first_indent: float = 0.0) -> list[str]:
     """Break text into lines no wider than width (the first line narrower by first_indent).
 
-    Chinese breaks between any two characters; Latin runs (URLs, numbers) are
-    broken where they must be. Kinsoku: a closing mark never starts a line, an
-    opening mark never ends one.
+    Chinese breaks between any two characters; a run of ASCII (a number, a code,
+    a URL between slashes) moves whole to the next line unless it is longer than a line.
+    Kinsoku: a closing mark never starts a line, an opening mark never ends one.
     """
     font = register_fonts()
     widths = font.face.charWidths
     default = font.face.defaultWidth
+    scale = size / 1000.0
+
+    def measure(s: str) -> float:
+        return sum(widths.get(ord(ch), default) for ch in s) * scale
+
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        tokens: list[str] = []
+        for tok in _TOKEN.findall(paragraph):
+            tokens.extend(tok if len(tok) > 1 and measure(tok) > width else [tok])
         line: list[str] = []
         used = 0.0
         limit = width - first_indent if not lines else width
-        for ch in paragraph:
-            w = widths.get(ord(ch), default) * size / 1000.0
+        for tok in tokens:
+            w = measure(tok)
             if line and used + w > limit:
                 carry: list[str] = []
-                if ch in _NO_LINE_START and len(line) > 1:
+                if tok[0] in _NO_LINE_START and len(line) > 1:
                     carry.append(line.pop())  # take the previous character down with it
-                while len(line) > 1 and line[-1] in _NO_LINE_END:
+                while len(line) > 1 and line[-1][-1] in _NO_LINE_END:
                     carry.insert(0, line.pop())
-                lines.append("".join(line))
+                if carry and measure("".join(carry)) + w > width:  # too narrow for the rule: keep the break
+                    line.extend(carry)
+                    carry = []
+                lines.append("".join(line).rstrip())
                 line = carry
-                used = sum(widths.get(ord(c), default) * size / 1000.0 for c in line)
+                used = measure("".join(carry))
                 limit = width
-            line.append(ch)
+                if not line and tok == " ":
+                    continue
+            line.append(tok)
             used += w
         lines.append("".join(line))
     return lines
 
 
 def fit(text: str, size: float, width: float, max_lines: int, min_size: float = 9.0) -> tuple[float, list[str]]:
-    """The largest size ≤ size (down to min_size) at which text fits in max_lines lines of width."""
+    """The largest size ≤ size (down to min_size) at which text fits in max_lines lines of width.
+
+    At min_size the text may still take more lines: nothing is ever cut off.
+    """
     while True:
         lines = wrap(text, size, width)
         if len(lines) <= max_lines or size <= min_size:
             return size, lines
-        size = max(min_size, size - 1)
+        size = max(min_size, size - 0.5)
+
+
+def draw_line(c: Canvas, line: str, x: float, y: float, size: float, justify: float | None = None) -> None:
+    """One line at baseline y; with justify (a width) spread to it, as Chinese text is set,
+    but never by more than half a character a gap (a short line stays as it is)."""
+    space = 0.0
+    if justify is not None and len(line) > 1:
+        gap = (justify - register_fonts().stringWidth(line, size)) / (len(line) - 1)
+        if 0 < gap <= size / 2:
+            space = gap
+    c.setFont(KAI_FONT_NAME, size)
+    c.drawString(x, y, line, charSpace=space)
 
 
 def draw_lines(c: Canvas, lines: Sequence[str], x: float, y: float, size: float, leading: float,
-               first_indent: float = 0.0) -> float:
-    """Draw lines from baseline y downwards; return the baseline after the last line."""
-    c.setFont(KAI_FONT_NAME, size)
+               first_indent: float = 0.0, justify: float | None = None) -> float:
+    """Draw lines from baseline y downwards, every line but the last justified to justify if given;
+    return the baseline after the last line."""
     for i, line in enumerate(lines):
-        c.drawString(x + (first_indent if i == 0 else 0.0), y, line)
+        indent = first_indent if i == 0 else 0.0
+        width = justify - indent if justify is not None and i < len(lines) - 1 else None
+        draw_line(c, line, x + indent, y, size, width)
         y -= leading
     return y
 
@@ -107,17 +145,36 @@ def draw_qr(c: Canvas, content: str, x: float, y: float, size: float) -> None:
     """
     matrix = qr_matrix(content)
     module = size / len(matrix)
-    top = y + size
+    c.saveState()
+    # In module units with y going down, every run is "col row length 1 re" in integers:
+    # written straight into the path, as reportlab's pure-Python number formatting
+    # would otherwise be half the cost of a certificate page.
+    c.transform(module, 0, 0, -module, x, y + size)
     path = c.beginPath()
-    for row, col, length in qr_runs(matrix):
-        path.rect(x + col * module, top - (row + 1) * module, length * module, module)
+    path._code.extend(f"{col} {row} {length} 1 re" for row, col, length in qr_runs(matrix))
     c.drawPath(path, stroke=0, fill=1)
+    c.restoreState()
 
 
 # --- photo -------------------------------------------------------------------
 
+def _upright_jpeg(data: bytes) -> bytes:
+    """The JPEG itself, or re-encoded upright when its EXIF says it is rotated (photos from phones)."""
+    try:
+        with Image.open(io.BytesIO(data)) as im:  # reads the header only
+            if im.getexif().get(EXIF_ORIENTATION, 1) == 1:
+                return data
+            upright = ImageOps.exif_transpose(im)
+            out = io.BytesIO()
+            upright.convert("RGB").save(out, "JPEG", quality=92)
+            return out.getvalue()
+    except Exception:  # Pillow raises many types for a broken file: let the header check decide
+        return data
+
+
 def _register_jpeg(c: Canvas, data: bytes) -> tuple[str, int, int] | None:
     """Embed a JPEG as is (DCTDecode, no re-encoding); None if it cannot be read."""
+    data = _upright_jpeg(data)
     doc = c._doc
     name = "jpeg" + hashlib.md5(data, usedforsecurity=False).hexdigest()
     reg_name = doc.getXObjectName(name)
@@ -187,4 +244,6 @@ def draw_photo(c: Canvas, photo: bytes | None, x: float, y: float, w: float, h: 
     return drawn
 
 
-__all__ = ["mm", "text_width", "wrap", "fit", "draw_lines", "qr_matrix", "qr_runs", "draw_qr", "draw_photo"]
+__all__ = [
+    "draw_line", "draw_lines", "draw_photo", "draw_qr", "fit", "mm", "qr_matrix", "qr_runs", "text_width", "wrap",
+]

@@ -44,7 +44,8 @@ class StreamingDocument(pdfdoc.PDFDocument):
     def _write(self, data: bytes) -> int:
         if not self._started:
             self._started = True
-            self._write(pdfdoc.pdfdocEnc("%%PDF-%s.%s" % self._pdfVersion) + b"\n%\223\214\213\236\n")
+            major, minor = self._pdfVersion
+            self._write(f"%PDF-{major}.{minor}\n".encode() + b"%\223\214\213\236\n")  # binary marker line
         offset = self._offset
         self._out.write(data)
         self._offset += len(data)
@@ -111,9 +112,12 @@ class StreamingCanvas(Canvas):
     Always invariant (same input, same bytes) and compressed. Encryption is not supported.
     """
 
-    def __init__(self, out: BinaryIO, *, pagesize, title: str = ""):
-        super().__init__(out, pagesize=pagesize, invariant=1, pageCompression=1)
-        self._doc = StreamingDocument(out, compression=1, invariant=1, pdfVersion=pdfdoc.PDF_VERSION_DEFAULT)
+    def __init__(self, out: BinaryIO, *, pagesize, font_name: str, title: str = ""):
+        # An embedded (TrueType) initial font: else the page preamble selects Helvetica,
+        # a non-embedded font that no text uses.
+        super().__init__(out, pagesize=pagesize, invariant=1, pageCompression=1, initialFontName=font_name)
+        self._doc = StreamingDocument(out, compression=1, invariant=1, pdfVersion=(1, 4))  # 1.4: transparency
+        self._make_preamble()  # against the new document
         if title:
             self.setTitle(title)
         self.setAuthor("")
