@@ -26,7 +26,7 @@ PAGE = "/verify/batch/"
 RESULT_HEADERS = {
     "en": ["Verification result", "Certificate number", "Occupation (work type)", "Level", "Issue date",
            "Issuing institution"],
-    "zh": ["核验结果", "证书编号", "职业(工种)", "等级", "发证日期", "发证机构"],
+    "zh": ["核验结果", "证书编号", "职业（工种）", "职业技能等级", "发证日期", "发证机构"],
 }
 
 
