@@ -9,7 +9,6 @@ STAMP := $(VENV)/.installed-stamp
 JOBS ?= auto
 DATA_DIR := $(or $(FILING_PORTAL_DATA_DIR),data)
 export FILING_PORTAL_DATA_DIR := $(abspath $(DATA_DIR))
-export DJANGO_SETTINGS_MODULE ?= filing_portal.settings.local
 
 .PHONY: install sysdeps run test lint messages check bench clean
 
@@ -49,7 +48,7 @@ run: install sysdeps
 	bash scripts/run_local.sh
 
 test: install sysdeps
-	$(BIN)/python -m pytest -n $(JOBS) -q
+	DJANGO_SETTINGS_MODULE=filing_portal.settings.test $(BIN)/python -m pytest -n $(JOBS) -q
 
 lint: install
 	$(BIN)/ruff check .
