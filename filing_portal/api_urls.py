@@ -5,13 +5,23 @@ from rest_framework.routers import DefaultRouter
 
 from certificates import api as certificates_api
 from filing_portal.accounts import api as accounts_api
+from institutions import api as institutions_api
 
 router = DefaultRouter()
 router.register("certificates", certificates_api.CertificateViewSet, basename="certificate")
+router.register("institutions", institutions_api.InstitutionViewSet, basename="institution")
+router.register("filing-applications", institutions_api.FilingApplicationViewSet, basename="filing-application")
+router.register("filings", institutions_api.FilingViewSet, basename="filing")
 
 urlpatterns = [
     path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="api-token"),
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("public/institutions/", institutions_api.PublicDirectoryView.as_view(), name="api-public-directory"),
+    path("public/notices/", institutions_api.PublicNoticeListView.as_view(), name="api-public-notices"),
+    path("public/notices/<int:pk>/objections/", institutions_api.PublicObjectionView.as_view(),
+         name="api-public-objection"),
+    path("public/announcements/", institutions_api.PublicAnnouncementListView.as_view(),
+         name="api-public-announcements"),
     path("public/certificates/verify/", certificates_api.PublicVerifyView.as_view(), name="api-public-verify"),
     *router.urls,
 ]

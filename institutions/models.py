@@ -1,18 +1,54 @@
-"""Institutions (评价机构). The filing workflow issue extends this app."""
+"""Institutions (评价机构), their filing applications and filing records.
+
+The models live in three modules re-exported here: institutions themselves (this
+file), applications (`application_models.py`) and filing records (`filing_models.py`);
+the occupation catalogue is in `occupations.py`.
+"""
+
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 
+# GB 32100: the code alphabet has no I, O, S, V or Z.
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_SHAPE = re.compile(rf"^[{_USCC_ALPHABET}]{{2}}\d{{6}}[{_USCC_ALPHABET}]{{10}}$")
+
+
+def uscc_problem(value: str) -> str | None:
+    """Why `value` is not a unified social credit code, or None when it is one (ELIG-01).
+
+    stdnum's `uscc.validate` insists on digits in positions 1–8, but GB 32100 lets the
+    registration-authority and category codes (positions 1–2) be letters (e.g. "Y1" for
+    other authorities), so the shape is checked here and only the check character is
+    stdnum's.
+    """
+    code = (value or "").strip().upper()
+    if len(code) != 18:
+        return "length"
+    if not _USCC_SHAPE.match(code):
+        return "format"
+    if uscc.calc_check_digit(code[:17]) != code[17]:
+        return "check"
+    return None
+
 
 def validate_uscc(value: str) -> None:
     """ELIG-01: 统一社会信用代码, 18 characters with the GB 32100 check character."""
-    if not uscc.is_valid(value or ""):
+    problem = uscc_problem(value)
+    if problem == "length":
+        raise ValidationError(_("ELIG-01: a unified social credit code has 18 characters."), code="ELIG-01")
+    if problem == "format":
         raise ValidationError(
-            _("ELIG-01: %(value)s is not a valid unified social credit code (check character wrong or malformed)."),
-            params={"value": value}, code="ELIG-01",
-        )
+            _("ELIG-01: %(value)s is not shaped like a unified social credit code (2 code characters, "
+              "6 digits of the division code, 10 code characters; no I, O, S, V, Z)."),
+            params={"value": value}, code="ELIG-01")
+    if problem == "check":
+        raise ValidationError(
+            _("ELIG-01: the check character of %(value)s is wrong; please check the code."),
+            params={"value": value}, code="ELIG-01")
 
 
 class Institution(models.Model):
@@ -22,19 +58,104 @@ class Institution(models.Model):
         EMPLOYER = "Y", _("Employer (Y)")
         SOCIAL = "S", _("Social training evaluation organisation (S)")
 
+    class SubType(models.TextChoices):
+        # AH20 附件1 机构性质
+        ENTERPRISE = "enterprise", _("Enterprise")
+        PRIVATE_NON_ENTERPRISE = "private_non_enterprise", _("Private non-enterprise unit")
+        ASSOCIATION = "association", _("Industry association")
+        RESEARCH_INSTITUTE = "research_institute", _("Research institute")
+        COLLEGE = "college", _("College or technical school")
+        OTHER = "other", _("Other")
+
+    class Affiliation(models.TextChoices):
+        # JUR-01: province- or ministry-affiliated units are filed with the province.
+        LOCAL = "city", _("Local (city)")
+        PROVINCE = "province", _("Province-affiliated")
+        MINISTRY = "ministry", _("Ministry-affiliated")
+
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices)
+    sub_type = models.CharField(_("type of organisation"), max_length=24, choices=SubType.choices,
+                                default=SubType.ENTERPRISE)
+    # ELIG-09: associations applying as social organisations need a civil-affairs rating of 3A or above.
+    association_rating = models.CharField(_("civil-affairs rating"), max_length=2, blank=True,
+                                          choices=[("1A", "1A"), ("2A", "2A"), ("3A", "3A"), ("4A", "4A"),
+                                                   ("5A", "5A")])
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc])
+    registration_authority = models.CharField(_("registration authority"), max_length=100, blank=True)
+    registered_capital = models.CharField(_("registered capital"), max_length=50, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    head = models.CharField(_("head of the evaluation department"), max_length=50, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_title = models.CharField(_("contact's position"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
     region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="institutions", verbose_name=_("city"),
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
+    affiliation = models.CharField(_("affiliation"), max_length=8, choices=Affiliation.choices,
+                                   default=Affiliation.LOCAL)
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["Y", "S"]), name="institution_kind_valid"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class Subsidiary(models.Model):
+    """ELIG-02: an employer may assess staff of subsidiaries it lists."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="subsidiaries")
+    name = models.CharField(_("name"), max_length=200)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, validators=[validate_uscc])
+
+    class Meta:
+        verbose_name = _("subsidiary")
+        verbose_name_plural = _("subsidiaries")
+        constraints = [models.UniqueConstraint(fields=["institution", "uscc"], name="subsidiary_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeeStandard(models.Model):
+    """PUB-03: the fee standards of each institution are public."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="fee_standards")
+    item = models.CharField(_("fee item"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True)
+    amount_yuan = models.DecimalField(_("amount (yuan)"), max_digits=8, decimal_places=2)
+    basis = models.CharField(_("approved by"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["item", "level"]
+        verbose_name = _("fee standard")
+        verbose_name_plural = _("fee standards")
+        constraints = [models.CheckConstraint(condition=models.Q(amount_yuan__gte=0), name="fee_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.amount_yuan}"
+
+
+from .application_models import (  # noqa: E402,F401
+    ApplicationOccupation,
+    Assessor,
+    Attachment,
+    Equipment,
+    ExpertOpinion,
+    FilingApplication,
+    Objection,
+    StaffMember,
+    Venue,
+)
+from .filing_models import Announcement, Filing, FilingScope  # noqa: E402,F401
+from .occupations import EvaluationNorm, Occupation, WorkType  # noqa: E402,F401

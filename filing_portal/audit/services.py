@@ -56,6 +56,8 @@ def audit_record(
     Appends are serialised (an advisory lock on PostgreSQL, SQLite's single writer
     elsewhere) so each event's `prev_hash` is the hash of the event before it.
     """
+    # None is the system (the deadline sweep); an anonymous user is the public (an objection, a complaint).
+    role = "system" if actor is None else (getattr(actor, "role", "") or "" if actor.is_authenticated else "public")
     actor = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -66,7 +68,7 @@ def audit_record(
             occurred_at=timezone.now(),
             actor=actor,
             actor_name=actor.get_username() if actor else "",
-            actor_role=getattr(actor, "role", "") or "" if actor else "system",
+            actor_role=role,
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",

@@ -16,6 +16,8 @@ from datetime import date
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from . import clock
+
 logger = logging.getLogger("filing_portal.deadlines")
 
 Sweep = Callable[[date], int]
@@ -63,7 +65,8 @@ def run_deadlines(as_of: date | None = None) -> list[SweepResult]:
     for name in registered_sweeps():
         fn = _SWEEPS[name][1]
         try:
-            changed = fn(as_of)
+            with clock.as_of(as_of):
+                changed = fn(as_of)
             results.append(SweepResult(name, changed))
         except Exception as exc:  # a broken sweep must not stop the others
             logger.exception("deadline sweep %s failed for %s", name, as_of)

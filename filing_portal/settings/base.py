@@ -145,6 +145,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "InstitutionKindEnum": "institutions.models.Institution.Kind",
+        "ApplicationKindEnum": "institutions.application_models.FilingApplication.Kind",
+        "VenueKindEnum": "institutions.application_models.Venue.Kind",
+        "AnnouncementKindEnum": "institutions.filing_models.Announcement.Kind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -1,0 +1,182 @@
+"""备案记录: the institution's standing after a successful filing (DESIGN.md "Filing record")."""
+
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from filing_portal.core import clock
+from filing_portal.core.workflow import allowed, system_only
+
+OFFICE_ROLES = ("city_staff", "province_staff", "admin")
+
+
+def filing_in_jurisdiction(filing, user) -> bool:
+    """JUR-03 for filing records: the handling office, its province, or an administrator."""
+    if user.role == "admin":
+        return True
+    region = filing.handling_region
+    if user.region_id is None or region is None:
+        return False
+    if user.role == "province_staff":
+        return region.pk == user.region_id or region.province_id == user.region_id
+    return user.role == "city_staff" and region.pk == user.region_id
+
+
+class Filing(ConcurrentTransitionMixin, models.Model):
+    """备案记录: filing number, scope and validity of a filed institution (FIL-08, FIL-09)."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        EXPIRED = "expired", _("Expired")
+        LAPSED = "lapsed", _("Lapsed")
+        REVOKED = "revoked", _("Revoked")
+        TERMINATED = "terminated", _("Terminated")
+
+    class TerminationKind(models.TextChoices):
+        VOLUNTARY = "voluntary", _("Voluntary (TERM-01)")
+        FORCED = "forced", _("Forced (TERM-02)")
+        VENUE_CHANGE = "venue_change", _("Unapproved venue change (CHG-07)")
+
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="filings")
+    filing_number = models.OneToOneField("certificates.FilingNumber", on_delete=models.PROTECT,
+                                         related_name="filing", verbose_name=_("filing number"))
+    number = models.CharField(_("filing number"), max_length=13, unique=True)
+    state = FSMField(_("state"), default=State.ACTIVE, choices=State.choices, protected=True, db_index=True)
+    handling_region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
+                                        verbose_name=_("filing office"))
+    source_application = models.ForeignKey("institutions.FilingApplication", on_delete=models.PROTECT,
+                                           related_name="+", null=True, blank=True)
+    first_filed_on = models.DateField(_("first filed on"))
+    valid_from = models.DateField(_("valid from"))
+    expires_on = models.DateField(_("valid until"), db_index=True)  # FIL-09: 3 years
+    pilot_until = models.DateField(_("pilot period until"), null=True, blank=True)  # FIL-10
+    province_wide = models.BooleanField(_("province-wide service"), default=False)
+    suspended_on = models.DateField(null=True, blank=True)
+    suspension_reason = models.TextField(blank=True)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revocation_reason = models.TextField(blank=True)
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    termination_kind = models.CharField(max_length=12, choices=TerminationKind.choices, blank=True)
+    termination_reason = models.TextField(blank=True)
+    renewed_count = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("filing")
+        verbose_name_plural = _("filings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expires_on__gt=models.F("valid_from")),
+                                   name="filing_validity_positive"),
+        ]
+        indexes = [models.Index(fields=["state", "handling_region"], name="filing_state_region_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    # -- derived, not stored (DESIGN.md) ---------------------------------------------------------------
+    def days_to_expiry(self, today: dt.date | None = None) -> int:
+        return (self.expires_on - (today or clock.today())).days
+
+    @property
+    def pilot(self) -> bool:
+        """FIL-10: a new social organisation in its 1-year pilot serves only its registration area."""
+        return bool(self.pilot_until and clock.today() <= self.pilot_until)
+
+    # -- the lifecycle --------------------------------------------------------------------------------
+    @transition(field=state, source=State.ACTIVE, target=State.SUSPENDED,
+                permission=allowed(*OFFICE_ROLES, check=filing_in_jurisdiction), custom={"rule": "SUP-04"})
+    def suspend(self, reason: str):
+        self.suspended_on = clock.today()
+        self.suspension_reason = reason
+
+    @transition(field=state, source=State.SUSPENDED, target=State.ACTIVE,
+                permission=allowed(*OFFICE_ROLES, check=filing_in_jurisdiction), custom={"rule": "SUP-04"})
+    def reinstate(self, reason: str = ""):
+        self.suspended_on = None
+
+    @transition(field=state, source=State.ACTIVE, target=State.EXPIRED, permission=system_only,
+                custom={"rule": "REN-02"})
+    def expire(self):
+        """At expiry reporting stops (REN-02)."""
+
+    @transition(field=state, source=State.EXPIRED, target=State.LAPSED, permission=system_only,
+                custom={"rule": "REN-03"})
+    def lapse(self):
+        """60 days after expiry with no renewal application the renewal is given up (REN-03)."""
+
+    @transition(field=state, source=[State.ACTIVE, State.EXPIRED], target=State.ACTIVE,
+                permission=allowed(*OFFICE_ROLES, check=filing_in_jurisdiction), custom={"rule": "REN-08"})
+    def renew(self, new_expires_on: dt.date):
+        self.expires_on = new_expires_on
+        self.renewed_count += 1
+
+    @transition(field=state, source=[State.ACTIVE, State.SUSPENDED, State.EXPIRED], target=State.REVOKED,
+                permission=allowed(*OFFICE_ROLES, check=filing_in_jurisdiction), custom={"rule": "SUP-05"})
+    def revoke(self, reason: str):
+        self.revoked_on = clock.today()
+        self.revocation_reason = reason
+
+    @transition(field=state, source=[State.ACTIVE, State.SUSPENDED, State.EXPIRED], target=State.TERMINATED,
+                permission=allowed(*OFFICE_ROLES, check=filing_in_jurisdiction), custom={"rule": "TERM-01"})
+    def terminate(self, reason: str, kind: str = "voluntary"):
+        self.terminated_on = clock.today()
+        self.termination_kind = kind
+        self.termination_reason = reason
+
+
+class FilingScope(models.Model):
+    """One (occupation, work type, level) a filing covers. Added ones expire with the filing (CHG-06)."""
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="scope")
+    occupation = models.ForeignKey("institutions.Occupation", on_delete=models.PROTECT, related_name="+")
+    work_type = models.CharField(_("work type"), max_length=100, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"))
+    added_on = models.DateField(_("added on"))
+    added_by = models.ForeignKey("institutions.FilingApplication", on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True)
+    removed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["occupation__code", "work_type", "level"]
+        verbose_name = _("filed occupation and level")
+        verbose_name_plural = _("filed occupations and levels")
+        constraints = [
+            models.UniqueConstraint(fields=["filing", "occupation", "work_type", "level"],
+                                    condition=models.Q(active=True), name="filing_scope_unique_active"),
+            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="filing_scope_level_range"),
+        ]
+        indexes = [models.Index(fields=["occupation", "level"], name="filing_scope_search_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.occupation_id} {self.work_type} L{self.level}"
+
+
+class Announcement(models.Model):
+    """公告: what the public is told — filings, information changes, terminations, revocations (PUB-02, CHG-02)."""
+
+    class Kind(models.TextChoices):
+        FILED = "filed", _("Filed")
+        INFO_CHANGE = "info_change", _("Information change")
+        SCOPE_CHANGE = "scope_change", _("Scope change")
+        TERMINATION = "termination", _("Termination")
+        REVOCATION = "revocation", _("Revocation")
+        SUSPENSION = "suspension", _("Rectification and suspension")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, db_index=True)
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="+")
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, null=True, blank=True, related_name="announcements")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    published_on = models.DateField(_("published on"), db_index=True)
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+
+    def __str__(self) -> str:
+        return self.title

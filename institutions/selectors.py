@@ -1,0 +1,107 @@
+"""Reads of the institutions app, scoped to what the user may see (JUR-03) and free of N+1 queries."""
+
+from __future__ import annotations
+
+from django.db.models import Case, DateField, F, Prefetch, Q, QuerySet, When
+
+from filing_portal.core import clock
+from filing_portal.regions.selectors import regions_visible_to
+
+from .models import Announcement, Filing, FilingApplication, FilingScope, Institution
+
+OPEN_STATES = ["submitted", "supplement_requested", "initial_review", "technical_evaluation",
+               "comprehensive_review", "public_notice"]
+
+
+def applications_visible_to(user) -> QuerySet[FilingApplication]:
+    """Institutions see their own; staff what their office handles (province staff: the whole province)."""
+    qs = FilingApplication.objects.select_related("institution", "institution__region", "handling_region")
+    role = getattr(user, "role", None)
+    if role == "admin":
+        return qs
+    if role == "institution":
+        return qs.filter(institution_id=user.institution_id)
+    if role in ("city_staff", "province_staff"):
+        return qs.filter(handling_region__in=regions_visible_to(user)).exclude(state="draft")
+    if role == "expert":
+        return qs.filter(state__in=["initial_review", "technical_evaluation"])
+    return qs.none()
+
+
+def staff_queue(user, *, state: str | None = None) -> QuerySet[FilingApplication]:
+    """The workbench: open applications with their current due date, most urgent first (FIL-02/04/05/07)."""
+    qs = applications_visible_to(user).filter(state__in=OPEN_STATES)
+    if state:
+        qs = qs.filter(state=state)
+    due = Case(
+        When(state="submitted", then=F("acceptance_due")),
+        When(state="supplement_requested", then=F("supplement_due")),
+        When(state__in=["technical_evaluation", "comprehensive_review"], then=F("completion_due")),
+        When(state="public_notice", then=F("notice_ends_on")),
+        default=None, output_field=DateField(),
+    )
+    return qs.annotate(due=due).order_by(F("due").asc(nulls_last=True), "submitted_at", "pk")
+
+
+def filings_visible_to(user) -> QuerySet[Filing]:
+    qs = Filing.objects.select_related("institution", "institution__region", "handling_region")
+    role = getattr(user, "role", None)
+    if role == "admin":
+        return qs
+    if role == "institution":
+        return qs.filter(institution_id=user.institution_id)
+    if role in ("city_staff", "province_staff", "inspector"):
+        if role == "inspector":
+            return qs
+        return qs.filter(handling_region__in=regions_visible_to(user))
+    return qs.none()
+
+
+def institutions_visible_to(user) -> QuerySet[Institution]:
+    qs = Institution.objects.select_related("region")
+    role = getattr(user, "role", None)
+    if role == "admin":
+        return qs
+    if role == "institution":
+        return qs.filter(pk=user.institution_id)
+    if role in ("city_staff", "province_staff"):
+        return qs.filter(region__in=regions_visible_to(user))
+    return qs.none()
+
+
+def public_directory(*, q: str = "", number: str = "", region_code: str = "", occupation: str = "",
+                     level: int | None = None, include_ended: bool = False) -> QuerySet[Filing]:
+    """PUB-01: filed institutions with number, address, head, occupations and levels, status and validity."""
+    states = ["active", "suspended", "expired"] + (["lapsed", "revoked", "terminated"] if include_ended else [])
+    qs = Filing.objects.filter(state__in=states)
+    if q:
+        qs = qs.filter(institution__name__contains=q.strip())
+    if number:
+        qs = qs.filter(number=number.strip().upper())
+    if region_code:
+        qs = qs.filter(Q(institution__region__code=region_code) | Q(institution__region__province__code=region_code))
+    if occupation or level:
+        scope = FilingScope.objects.filter(active=True)
+        if occupation:
+            scope = scope.filter(Q(occupation__code=occupation.strip()) | Q(occupation__name__contains=occupation.strip()))
+        if level:
+            scope = scope.filter(level=level)
+        qs = qs.filter(pk__in=scope.values("filing_id"))
+    return (qs.select_related("institution", "institution__region", "handling_region")
+            .prefetch_related(Prefetch("scope", queryset=FilingScope.objects.filter(active=True)
+                                       .select_related("occupation").order_by("occupation__code", "level")),
+                              "institution__fee_standards")
+            .order_by("institution__name", "number"))
+
+
+def notices_in_progress() -> QuerySet[FilingApplication]:
+    """PUB-02: applications in public notice now, with what they applied for."""
+    return (FilingApplication.objects.filter(state="public_notice", notice_ends_on__gte=clock.today())
+            .select_related("institution", "institution__region", "handling_region")
+            .prefetch_related("occupations__occupation")
+            .order_by("notice_ends_on", "pk"))
+
+
+def announcements(kind: str | None = None) -> QuerySet[Announcement]:
+    qs = Announcement.objects.select_related("institution", "filing")
+    return qs.filter(kind=kind) if kind else qs

@@ -1,0 +1,163 @@
+"""Eligibility checks at submission (ELIG-01…11, JUR-01/02, CHG-04/05). Every problem names its rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext as _
+
+from filing_portal.core import clock
+from filing_portal.core.errors import DomainError
+from filing_portal.regions.jurisdiction import handling_region, profile_for
+
+from ..models import Filing, FilingApplication, Institution, Venue, uscc_problem
+from ..occupation_services import occupation_check_fileable
+
+BAN_YEARS = 3  # ELIG-11
+TECHNICIAN_LEVELS = {1, 2}
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    message: str
+
+
+class EligibilityError(DomainError):
+    """One or more eligibility rules refuse the submission; `problems` lists all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("；".join(f"{p.rule}: {p.message}" for p in problems), rule=problems[0].rule,
+                         code="not_eligible")
+        self.problems = problems
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "problems": [{"rule": p.rule, "message": p.message} for p in self.problems]}
+
+
+def institution_banned_until(institution: Institution) -> dt.date | None:
+    """ELIG-11: 3 years from the latest revocation."""
+    revoked = (Filing.objects.filter(institution=institution, state=Filing.State.REVOKED)
+               .order_by("-revoked_on").values_list("revoked_on", flat=True).first())
+    return revoked + relativedelta(years=BAN_YEARS) if revoked else None
+
+
+def application_levels(application: FilingApplication) -> set[int]:
+    return {int(level) for row in application.occupations.all() for level in row.levels}
+
+
+def application_check_eligibility(application: FilingApplication, *, today: dt.date | None = None) -> list[Problem]:
+    """Every rule the application breaks (empty when it may be submitted)."""
+    today = today or clock.today()
+    institution = application.institution
+    problems: list[Problem] = []
+    if uscc_problem(institution.uscc):
+        problems.append(Problem("ELIG-01", _("The unified social credit code %(code)s is not valid.")
+                                % {"code": institution.uscc}))
+    banned_until = institution_banned_until(institution)
+    if banned_until and today < banned_until:
+        problems.append(Problem("ELIG-11", _("The institution's filing was revoked; it may apply again from "
+                                             "%(date)s.") % {"date": banned_until.isoformat()}))
+    if (institution.kind == Institution.Kind.SOCIAL and institution.sub_type == Institution.SubType.ASSOCIATION
+            and institution.association_rating not in ("3A", "4A", "5A")):
+        problems.append(Problem("ELIG-09", _("An industry association needs a civil-affairs rating of 3A or above.")))
+    if application.kind == FilingApplication.Kind.INFO_CHANGE:
+        return problems
+    rows = list(application.occupations.select_related("occupation"))
+    if not rows:
+        problems.append(Problem("ELIG-03", _("Apply for at least one occupation.")))
+    for row in rows:
+        if not row.levels:
+            problems.append(Problem("ELIG-03", _("Choose the levels for %(occ)s.") % {"occ": row.occupation.name}))
+        for level in sorted(row.levels):
+            try:
+                occupation_check_fileable(code=row.occupation.code, level=int(level))
+            except DomainError as exc:
+                problems.append(Problem(exc.rule or "ELIG-03", exc.message))
+                break
+        if TECHNICIAN_LEVELS & set(row.levels) and not row.prior_senior_evaluation:
+            problems.append(Problem("ELIG-05", _("Technician levels of %(occ)s need prior experience evaluating "
+                                                 "senior worker or above.") % {"occ": row.occupation.name}))
+    if application.province_wide:
+        # ELIG-06: ≥5 consecutive years, ≥20,000 person-times in total and ≥5,000 in the occupation, or subsidised duties.
+        enough = application.years_of_experience >= 5 and application.total_person_times >= 20000 and all(
+            row.person_times >= 5000 for row in rows)
+        if not (enough or application.subsidised_training):
+            problems.append(Problem("ELIG-06", _("Province-wide service needs 5 consecutive years, 20,000 "
+                                                 "person-times in total and 5,000 in each occupation, or "
+                                                 "government-subsidised training duties.")))
+    if institution.kind == Institution.Kind.EMPLOYER and not application.attachments.filter(kind="incentive").exists():
+        problems.append(Problem("ELIG-08", _("Employers attach the incentive scheme linking certificate level to "
+                                             "post, pay or bonus.")))
+    problems.extend(_venue_problems(application, institution))
+    if application.kind == FilingApplication.Kind.SCOPE_CHANGE:
+        problems.extend(_change_problems(application, today))
+    return problems
+
+
+def _venue_problems(application: FilingApplication, institution: Institution) -> list[Problem]:
+    problems = []
+    venues = list(application.venues.all())
+    codes_applied = {row.occupation.code for row in application.occupations.all()}
+    for venue in venues:
+        if venue.tenure == Venue.Tenure.TEMPORARY:
+            problems.append(Problem("ELIG-10", _("Temporary rented venues are not allowed (%(addr)s).")
+                                    % {"addr": venue.address}))
+        if (venue.is_college_venue and institution.kind == Institution.Kind.SOCIAL
+                and institution.sub_type != Institution.SubType.COLLEGE):
+            problems.append(Problem("ELIG-10", _("A social organisation that is not a college should not file a "
+                                                 "college venue (%(addr)s).") % {"addr": venue.address}))
+    # ELIG-10: one venue is not filed twice for the same occupation by different institutions.
+    keys = {v.address_key: v for v in venues}
+    if keys:
+        others = (Venue.objects.filter(application__state=FilingApplication.State.APPROVED,
+                                       application__filing__state__in=["active", "suspended"])
+                  .exclude(application__institution=institution)
+                  .select_related("application__institution"))
+        live_filings = Filing.objects.filter(state__in=["active", "suspended"]).exclude(institution=institution)
+        source_ids = set(live_filings.values_list("source_application_id", flat=True))
+        others = Venue.objects.filter(application_id__in=source_ids).select_related("application__institution")
+        for other in others:
+            mine = keys.get(other.address_key)
+            if mine is None:
+                continue
+            shared = (set(mine.occupation_codes or codes_applied)) & set(other.occupation_codes)
+            if shared:
+                problems.append(Problem("ELIG-10", _("The venue %(addr)s is already filed by %(other)s for "
+                                                     "%(codes)s.") % {"addr": mine.address,
+                                                                      "other": other.application.institution.name,
+                                                                      "codes": "、".join(sorted(shared))}))
+    return problems
+
+
+def _change_problems(application: FilingApplication, today: dt.date) -> list[Problem]:
+    filing = application.filing
+    if filing is None:
+        return [Problem("CHG-01", _("A scope change belongs to a filing."))]
+    if application.override_reason:
+        return []  # staff override recorded with its reason (audited by the service)
+    problems = []
+    profile = profile_for(filing.handling_region)
+    if (filing.expires_on - today).days <= profile.change_freeze_days:
+        problems.append(Problem("CHG-05", _("Within %(days)d days of expiry (%(date)s) new or changed occupations "
+                                            "are suspended; apply with the renewal.")
+                                % {"days": profile.change_freeze_days, "date": filing.expires_on.isoformat()}))
+    if today < filing.first_filed_on + relativedelta(years=1):
+        problems.append(Problem("CHG-04", _("Scope changes are allowed after one year of evaluation work "
+                                            "(from %(date)s).") % {"date": (filing.first_filed_on
+                                                                            + relativedelta(years=1)).isoformat()}))
+    return problems
+
+
+def application_handling_region(application: FilingApplication):
+    """JUR-01/02: the office that handles the application."""
+    institution = application.institution
+    levels = application_levels(application) or {5}
+    if application.kind != FilingApplication.Kind.INITIAL and application.filing_id:
+        levels |= set(application.filing.scope.filter(active=True).values_list("level", flat=True))
+    city = institution.region
+    return handling_region(city=city, levels=levels,
+                           province_affiliated=institution.affiliation != Institution.Affiliation.LOCAL,
+                           profile=profile_for(city))

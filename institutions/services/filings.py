@@ -1,0 +1,201 @@
+"""The filing record's lifecycle (DESIGN.md "Filing record") and the services other apps call.
+
+Revocation and termination retire the filing number through the certificates app
+(NUM-03); every change the public must know is published as an Announcement (PUB-02).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from certificates.services import filing_number_allocate, filing_number_retire
+from filing_portal.audit.services import audit_record
+from filing_portal.core import clock
+from filing_portal.core.errors import DomainError
+from filing_portal.core.workflow import transition_run
+from filing_portal.regions.jurisdiction import profile_for
+
+from ..models import Announcement, Filing, FilingApplication, FilingScope, Institution
+
+INFO_FIELDS = ("name", "legal_representative", "head", "contact_name", "contact_phone", "contact_email", "address")
+
+
+def _announce(*, kind: str, institution: Institution, filing: Filing | None, title: str, body: str) -> Announcement:
+    return Announcement.objects.create(kind=kind, institution=institution, filing=filing, title=title, body=body,
+                                       published_on=clock.today())
+
+
+def filing_validity_end(valid_from: dt.date, years: int) -> dt.date:
+    """FIL-09: valid for `years` years from issue (the day before the anniversary)."""
+    return valid_from + relativedelta(years=years) - dt.timedelta(days=1)
+
+
+def _scope_rows(application: FilingApplication, filing: Filing) -> list[FilingScope]:
+    today = clock.today()
+    existing = set(filing.scope.filter(active=True).values_list("occupation_id", "work_type", "level")) \
+        if filing.pk else set()
+    rows = []
+    for row in application.occupations.all():
+        for level in sorted({int(x) for x in row.levels}):
+            key = (row.occupation_id, row.work_type, level)
+            if key not in existing:
+                rows.append(FilingScope(filing=filing, occupation_id=row.occupation_id, work_type=row.work_type,
+                                        level=level, added_on=today, added_by=application))
+    return rows
+
+
+@transaction.atomic
+def filing_issue_from_application(*, application: FilingApplication, acting_user=None) -> Filing:
+    """FIL-08/09: an approved initial application becomes a filing record with a new number, valid 3 years;
+    an approved scope change adds its occupations to the filing, expiring with it (CHG-06)."""
+    institution = application.institution
+    today = clock.today()
+    if application.kind == FilingApplication.Kind.SCOPE_CHANGE:
+        filing = application.filing
+        FilingScope.objects.bulk_create(_scope_rows(application, filing))
+        audit_record(actor=acting_user, action="filing.scope_change", obj=filing, data={"application": application.pk})
+        _announce(kind=Announcement.Kind.SCOPE_CHANGE, institution=institution, filing=filing,
+                  title=_("Scope change of %(name)s") % {"name": institution.name},
+                  body=_("The filed occupations and levels of %(name)s (filing number %(number)s) were changed; "
+                         "they remain valid until %(date)s.") % {"name": institution.name, "number": filing.number,
+                                                                 "date": filing.expires_on.isoformat()})
+        return filing
+    region = application.handling_region
+    profile = profile_for(region)
+    province_level = institution.affiliation != Institution.Affiliation.LOCAL or region.level == "province" \
+        and institution.region.level == "province"
+    city_code = "00" if province_level or institution.region.level == "province" else \
+        institution.region.filing_city_code
+    number = filing_number_allocate(
+        kind=institution.kind, province_code=institution.region.province_code, city_code=city_code,
+        institution_code=profile.institution_code, holder_name=institution.name, institution_id=institution.pk,
+        acting_user=acting_user,
+    )
+    pilot_until = None
+    if profile.pilot_months and institution.kind == Institution.Kind.SOCIAL:
+        pilot_until = today + relativedelta(months=profile.pilot_months)  # FIL-10
+    filing = Filing.objects.create(
+        institution=institution, filing_number=number, number=number.number, handling_region=region,
+        source_application=application, first_filed_on=today, valid_from=today,
+        expires_on=filing_validity_end(today, profile.validity_years), pilot_until=pilot_until,
+        province_wide=application.province_wide,
+    )
+    FilingScope.objects.bulk_create(_scope_rows(application, filing))
+    audit_record(actor=acting_user, action="filing.issue", obj=filing, to_state="active",
+                 data={"application": application.pk, "expires_on": filing.expires_on})
+    _announce(kind=Announcement.Kind.FILED, institution=institution, filing=filing,
+              title=_("%(name)s is filed") % {"name": institution.name},
+              body=_("Filing number %(number)s, valid %(start)s to %(end)s.") % {
+                  "number": filing.number, "start": filing.valid_from.isoformat(),
+                  "end": filing.expires_on.isoformat()})
+    return filing
+
+
+@transaction.atomic
+def filing_apply_info_change(*, application: FilingApplication, acting_user) -> Institution:
+    """CHG-02: apply the approved name/head/contact changes and publish them."""
+    institution = Institution.objects.select_for_update().get(pk=application.institution_id)
+    before = {f: getattr(institution, f) for f in INFO_FIELDS}
+    changes = {k: v for k, v in (application.proposed_changes or {}).items() if k in INFO_FIELDS and v}
+    for field, value in changes.items():
+        setattr(institution, field, value)
+    institution.full_clean()
+    institution.save()
+    audit_record(actor=acting_user, action="institution.info_change", obj=institution,
+                 data={"before": {k: before[k] for k in changes}, "after": changes})
+    _announce(kind=Announcement.Kind.INFO_CHANGE, institution=institution, filing=application.filing,
+              title=_("Information change of %(name)s") % {"name": institution.name},
+              body="；".join(f"{Institution._meta.get_field(k).verbose_name}: {before[k]} → {v}"
+                            for k, v in changes.items()))
+    return institution
+
+
+@transaction.atomic
+def filing_suspend(*, filing: Filing, reason: str, acting_user, ip: str | None = None) -> Filing:
+    """SUP-04: rectification; activities suspended and published."""
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the suspension."), rule="SUP-04", code="reason_required")
+    filing = transition_run(instance=filing, name="suspend", acting_user=acting_user, ip=ip,
+                            params={"reason": reason.strip()})
+    _announce(kind=Announcement.Kind.SUSPENSION, institution=filing.institution, filing=filing,
+              title=_("Rectification order: %(name)s") % {"name": filing.institution.name}, body=reason.strip())
+    return filing
+
+
+@transaction.atomic
+def filing_reinstate(*, filing: Filing, acting_user, reason: str = "", ip: str | None = None) -> Filing:
+    return transition_run(instance=filing, name="reinstate", acting_user=acting_user, ip=ip,
+                          params={"reason": reason})
+
+
+@transaction.atomic
+def filing_revoke(*, filing: Filing, reason: str, acting_user, ip: str | None = None) -> Filing:
+    """SUP-05/TERM-04: revoked, number retired (NUM-03), published; 3-year ban follows (ELIG-11)."""
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the revocation."), rule="SUP-05", code="reason_required")
+    filing = transition_run(instance=filing, name="revoke", acting_user=acting_user, ip=ip,
+                            params={"reason": reason.strip()})
+    filing_number_retire(number=filing.number, reason="revoked", acting_user=acting_user, on=clock.today())
+    _announce(kind=Announcement.Kind.REVOCATION, institution=filing.institution, filing=filing,
+              title=_("Filing revoked: %(name)s") % {"name": filing.institution.name},
+              body=_("Filing number %(number)s is revoked: %(reason)s") % {"number": filing.number,
+                                                                         "reason": reason.strip()})
+    return filing
+
+
+TERMINATION_DUTIES = [
+    _("keep the archives of every assessment for the retention period (REC-02)"),
+    _("answer for certificate data review, correction and revocation of what it issued (TERM-03)"),
+    _("issued valid certificates stay valid"),
+    _("refund fees for services not delivered"),
+]
+
+
+@transaction.atomic
+def filing_terminate(*, filing: Filing, reason: str, acting_user, kind: str = "voluntary",
+                     ip: str | None = None) -> Filing:
+    """TERM-01/02, CHG-07: terminated, number retired (NUM-03), published with the follow-up duties (TERM-03)."""
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the termination."), rule="TERM-01", code="reason_required")
+    if kind not in Filing.TerminationKind.values:
+        raise DomainError(_("Unknown termination kind."), rule="TERM-01")
+    filing = transition_run(instance=filing, name="terminate", acting_user=acting_user, ip=ip,
+                            params={"reason": reason.strip(), "kind": kind})
+    filing_number_retire(number=filing.number, reason="terminated", acting_user=acting_user, on=clock.today())
+    _announce(kind=Announcement.Kind.TERMINATION, institution=filing.institution, filing=filing,
+              title=_("Filing terminated: %(name)s") % {"name": filing.institution.name},
+              body=_("Filing number %(number)s is terminated (%(kind)s): %(reason)s. The institution still must: "
+                     "%(duties)s.") % {"number": filing.number, "kind": filing.get_termination_kind_display(),
+                                       "reason": reason.strip(),
+                                       "duties": "；".join(str(d) for d in TERMINATION_DUTIES)})
+    return filing
+
+
+@transaction.atomic
+def filing_renew(*, filing: Filing, acting_user, ip: str | None = None) -> Filing:
+    """REN-08/09: a pass extends validity by 3 years; the number is kept."""
+    profile = profile_for(filing.handling_region)
+    base = filing.expires_on
+    new_end = base + relativedelta(years=profile.validity_years)
+    return transition_run(instance=filing, name="renew", acting_user=acting_user, ip=ip,
+                          params={"new_expires_on": new_end})
+
+
+def filings_expire_due(as_of: dt.date) -> int:
+    """REN-02 sweep: an active filing past its last valid day is expired; reporting stops."""
+    changed = 0
+    for filing in Filing.objects.filter(state=Filing.State.ACTIVE, expires_on__lt=as_of):
+        with transaction.atomic():
+            transition_run(instance=filing, name="expire", acting_user=None,
+                           comment=_("valid until %(date)s") % {"date": filing.expires_on.isoformat()})
+        changed += 1
+    return changed
+
+
+def filing_may_report(filing: Filing) -> bool:
+    """REN-02, SUP-07: only an active filing plans batches and reports results."""
+    return filing.state == Filing.State.ACTIVE and filing.expires_on >= clock.today()
