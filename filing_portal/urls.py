@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/calendar/", include("filing_portal.workdays.urls")),
     path("", include("certificates.urls")),
+    path("", include("institutions.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("filing_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
