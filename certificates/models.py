@@ -144,6 +144,9 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
 
     number = models.CharField(_("certificate number"), max_length=22, unique=True)  # varchar: see NUM-05 note
     filing_number = models.CharField(_("filing number"), max_length=13, db_index=True)
+    # The filing record it was issued under (a string FK: certificates sits below institutions).
+    filing = models.ForeignKey("institutions.Filing", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="certificates", verbose_name=_("filing"))
     # Copied from the filing number (positions 6–9) so staff jurisdiction (JUR-03) filters on an index.
     province_code = models.CharField(_("province code"), max_length=2)
     city_code = models.CharField(_("city code"), max_length=2)
