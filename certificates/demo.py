@@ -15,10 +15,10 @@ def _resident_id(body17: str) -> str:
 
 
 DEMO_HOLDERS = [
-    ("陈晓明", "34010419900315201", 3, "4-12-01-01", "汽车维修工", "机电维修工"),
-    ("刘芳", "34012219920708302", 4, "4-12-01-01", "汽车维修工", "机电维修工"),
-    ("王建国", "34020219851102113", 3, "6-18-02-04", "焊工", "电焊工"),
-    ("赵丽", "34010319980221424", 5, "4-10-01-05", "保育师", ""),
+    ("陈晓明", "34010419900315201", 3, "4-12-01-01", "汽车维修工", "汽车机械维修工"),
+    ("刘芳", "34012219920708302", 4, "4-12-01-01", "汽车维修工", "汽车机械维修工"),
+    ("王建国", "34020219851102113", 3, "4-12-01-01", "汽车维修工", "汽车机械维修工"),
+    ("赵丽", "34010319980221424", 5, "4-12-01-01", "汽车维修工", "汽车机械维修工"),
 ]
 
 
@@ -34,6 +34,7 @@ def seed_demo(stdout) -> None:
         return
     issued = certificates_issue(
         filing_number=number.number, institution_name=institution.name, issue_date=dt.date(2026, 10, 30),
+        extra_fields={"filing_id": number.filing.pk} if hasattr(number, "filing") else None,
         holders=[HolderData(holder_name=n, id_type="201", id_number=_resident_id(body), level=level,
                             occupation_code=code, occupation_name=occ, work_type=work,
                             employer="合肥江淮汽车服务有限公司" if occ == "汽车维修工" else "")

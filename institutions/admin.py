@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import occupations_admin  # noqa: F401
 from .models import Announcement, FeeStandard, Filing, FilingApplication, FilingScope, Institution, Subsidiary
 
 

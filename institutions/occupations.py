@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 # [0-9], not \d: Python's \d also matches full-width digits such as "４". The first digit is the major group.
 CODE_PATTERN = r"^[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}$"
-CODE_VALIDATOR = RegexValidator(CODE_PATTERN, _("Occupation codes look like 4-12-01-01."), code="invalid_code")
+CODE_VALIDATOR = RegexValidator(CODE_PATTERN, _("Occupation codes look like 4-12-01-01."),
+                                code="invalid_code")
 SKILL_GROUPS = frozenset({3, 4, 5, 6})  # ELIG-03: only skill occupations can be filed
 LEVELS = range(1, 6)  # 1 = 一级/高级技师 … 5 = 五级/初级工, as everywhere in the portal
 
@@ -31,9 +32,11 @@ class MajorGroup(models.IntegerChoices):
 
 def validate_levels(value) -> None:
     """Levels covered by an evaluation norm: a non-empty list of distinct levels 1–5."""
-    if (not isinstance(value, list) or not value
-            or any(isinstance(level, bool) or not isinstance(level, int) or level not in LEVELS for level in value)
-            or len(set(value)) != len(value)):
+    def is_level(level) -> bool:
+        return isinstance(level, int) and not isinstance(level, bool) and level in LEVELS
+
+    if not isinstance(value, list) or not value or not all(map(is_level, value)) \
+            or len(set(value)) != len(value):
         raise ValidationError(_("Give the levels covered as distinct numbers from 1 (高级技师) to 5 (初级工)."),
                               code="invalid_levels")
 
@@ -44,7 +47,8 @@ class Occupation(models.Model):
     code = models.CharField(_("code"), max_length=11, unique=True, validators=[CODE_VALIDATOR])
     name = models.CharField(_("name"), max_length=100)
     # Stored so lists can filter on it; always the code's first digit (set in save()).
-    major_group = models.PositiveSmallIntegerField(_("major group"), choices=MajorGroup.choices, editable=False)
+    major_group = models.PositiveSmallIntegerField(_("major group"), choices=MajorGroup.choices,
+                                                   editable=False)
     has_national_standard = models.BooleanField(_("national skill standard published"), default=False)
     is_access_licensed = models.BooleanField(_("access-type licensed (excluded)"), default=False)
     is_new = models.BooleanField(_("newly published occupation"), default=False)
@@ -57,7 +61,8 @@ class Occupation(models.Model):
         verbose_name = _("occupation")
         verbose_name_plural = _("occupations")
         constraints = [
-            models.CheckConstraint(condition=models.Q(code__regex=CODE_PATTERN), name="occupation_code_format"),
+            models.CheckConstraint(condition=models.Q(code__regex=CODE_PATTERN),
+                                   name="occupation_code_format"),
             models.CheckConstraint(condition=models.Q(major_group__gte=1, major_group__lte=8),
                                    name="occupation_major_group_range"),
         ]

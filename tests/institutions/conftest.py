@@ -22,9 +22,9 @@ def regions(db):
 def occupations(db):
     rows = [
         ("4-12-01-01", "汽车维修工", True, False),
-        ("6-18-02-04", "焊工", True, False),
-        ("4-10-01-05", "保育师", True, False),
-        ("4-07-05-04", "消防设施操作员", True, True),  # access-type (准入类): not fileable
+        ("6-18-01-01", "车工", True, False),
+        ("4-10-01-03", "保育师", True, False),
+        ("4-07-05-03", "消防设施操作员", True, True),  # access-type (准入类): not fileable
         ("2-02-10-01", "计算机软件工程技术人员", True, False),  # professional, not a skill occupation
     ]
     return {code: Occupation.objects.create(code=code, name=name, major_group=int(code[0]),
@@ -58,7 +58,7 @@ def make_draft(institution, occupations, *, levels=(3, 4, 5), code="4-12-01-01",
                tenure="owned", signed=True, kind="initial", filing=None, **fields) -> FilingApplication:
     application = FilingApplication.objects.create(institution=institution, kind=kind, filing=filing, **fields)
     ApplicationOccupation.objects.create(application=application, occupation=occupations[code],
-                                         work_type="机动车机电维修工" if code == "4-12-01-01" else "",
+                                         work_type="汽车机械维修工" if code == "4-12-01-01" else "",
                                          levels=list(levels), own_assessors=6)
     Venue.objects.create(application=application, kind="practical", address=address, room_count=2, area_m2=600,
                          tenure=tenure, occupation_codes=[code], video_surveillance=True)

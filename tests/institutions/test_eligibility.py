@@ -30,7 +30,7 @@ def test_digit_and_letter_prefixed_credit_codes__ELIG_01():
 
 
 def test_access_licensed_and_non_skill_occupations_are_refused__ELIG_03(people, occupations):
-    for code in ("4-07-05-04", "2-02-10-01"):
+    for code in ("4-07-05-03", "2-02-10-01"):
         app = make_draft(people["inst"], occupations, code=code)
         with pytest.raises(EligibilityError) as err:
             svc.application_submit(application=app, acting_user=people["inst_user"])
@@ -93,7 +93,7 @@ def test_a_venue_filed_by_another_institution_for_the_occupation__ELIG_10(people
     with pytest.raises(EligibilityError) as err:
         svc.application_submit(application=app, acting_user=people["inst_user"])
     assert rules_of(err) == {"ELIG-10"} and "合肥另一家评价机构" in err.value.message
-    other_occupation = make_draft(people["inst"], occupations, address="合肥市蜀山区实训楼1号", code="6-18-02-04")
+    other_occupation = make_draft(people["inst"], occupations, address="合肥市蜀山区实训楼1号", code="6-18-01-01")
     svc.application_submit(application=other_occupation, acting_user=people["inst_user"])
 
 

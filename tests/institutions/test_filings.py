@@ -68,7 +68,7 @@ def test_renewal_keeps_the_number_and_adds_three_years__REN_08_REN_09(filing, pe
 
 
 def test_scope_change_waits_a_year_unless_overridden__CHG_04_CHG_01(filing, people, occupations):
-    change = make_draft(people["inst"], occupations, kind="scope_change", filing=filing, code="6-18-02-04",
+    change = make_draft(people["inst"], occupations, kind="scope_change", filing=filing, code="6-18-01-01",
                         address="合肥市蜀山区焊接实训中心")
     with on("2026-09-01"), pytest.raises(EligibilityError) as err:
         svc.application_submit(application=change, acting_user=people["inst_user"])
@@ -81,7 +81,7 @@ def test_scope_change_waits_a_year_unless_overridden__CHG_04_CHG_01(filing, peop
 
 
 def test_scope_changes_freeze_90_days_before_expiry__CHG_05(filing, people, occupations):
-    change = make_draft(people["inst"], occupations, kind="scope_change", filing=filing, code="6-18-02-04",
+    change = make_draft(people["inst"], occupations, kind="scope_change", filing=filing, code="6-18-01-01",
                         address="合肥市蜀山区焊接实训中心")
     with on("2028-12-20"), pytest.raises(EligibilityError) as err:
         svc.application_submit(application=change, acting_user=people["inst_user"])
@@ -89,7 +89,7 @@ def test_scope_changes_freeze_90_days_before_expiry__CHG_05(filing, people, occu
 
 
 def test_added_occupations_expire_with_the_filing__CHG_06(filing, people, occupations):
-    change = make_draft(people["inst"], occupations, kind="scope_change", filing=filing, code="6-18-02-04",
+    change = make_draft(people["inst"], occupations, kind="scope_change", filing=filing, code="6-18-01-01",
                         address="合肥市蜀山区焊接实训中心")
     with on("2027-04-01"):
         svc.application_submit(application=change, acting_user=people["inst_user"])
@@ -98,7 +98,7 @@ def test_added_occupations_expire_with_the_filing__CHG_06(filing, people, occupa
     filing.refresh_from_db()
     assert FilingApplication.objects.get(pk=change.pk).state == "approved"
     assert filing.expires_on == D("2029-03-09")  # not extended
-    assert filing.scope.filter(occupation__code="6-18-02-04", added_on__gte=D("2027-04-01")).count() == 3
+    assert filing.scope.filter(occupation__code="6-18-01-01", added_on__gte=D("2027-04-01")).count() == 3
 
 
 def walk_after_submit(app, people, *, day):

@@ -15,6 +15,7 @@ from filing_portal.accounts.models import User
 from filing_portal.regions.models import Region
 from filing_portal.regions.services import reference_data_load
 from institutions.models import Institution
+from institutions.occupation_services import occupations_load
 
 DEFAULT_PASSWORD = "demo-Pass-2026"
 # Valid unified social credit codes (GB 32100 check character) for the demo institutions.
@@ -33,8 +34,9 @@ DEMO_USERS = [
     ("inst_y", "institution", None, "inst_y", "江城汽车 刘联系人"),
 ]
 APP_SEEDERS = [
-    "certificates.demo.seed_demo",
+    # institutions first: it files inst_s, whose filing the demo certificates are issued under
     "institutions.demo.seed_demo",
+    "certificates.demo.seed_demo",
     "assessments.demo.seed_demo",
     "supervision.demo.seed_demo",
     "renewals.demo.seed_demo",
@@ -55,6 +57,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             summary = reference_data_load()
             self.stdout.write(f"reference data: {summary}")
+            self.stdout.write(f"occupations: {occupations_load()}")
             institutions = {}
             for key, (name, kind, code, region_code, address) in DEMO_INSTITUTIONS.items():
                 institutions[key], _ = Institution.objects.update_or_create(
