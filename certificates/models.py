@@ -147,6 +147,8 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     # The filing record it was issued under (a string FK: certificates sits below institutions).
     filing = models.ForeignKey("institutions.Filing", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="certificates", verbose_name=_("filing"))
+    batch = models.ForeignKey("assessments.AssessmentBatch", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="certificates", verbose_name=_("assessment batch"))
     # Copied from the filing number (positions 6–9) so staff jurisdiction (JUR-03) filters on an index.
     province_code = models.CharField(_("province code"), max_length=2)
     city_code = models.CharField(_("city code"), max_length=2)
