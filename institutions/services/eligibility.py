@@ -64,6 +64,8 @@ def application_check_eligibility(application: FilingApplication, *, today: dt.d
             and institution.association_rating not in ("3A", "4A", "5A")):
         problems.append(Problem("ELIG-09", _("An industry association needs a civil-affairs rating of 3A or above.")))
     if application.kind == FilingApplication.Kind.INFO_CHANGE:
+        if not any(str(v).strip() for v in (application.proposed_changes or {}).values()):
+            problems.append(Problem("CHG-02", _("An information change proposes at least one new value.")))
         return problems
     rows = list(application.occupations.select_related("occupation"))
     if not rows:

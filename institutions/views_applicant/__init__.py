@@ -1,0 +1,17 @@
+"""The institution's own pages: its applications and filings, the multi-step application form, the status page."""
+
+from .pages import (
+    application_detail,
+    application_new,
+    application_receipt,
+    application_termination_notice,
+    application_withdraw_view,
+    attachment_download,
+    my_applications,
+)
+from .steps import application_edit, application_edit_start
+
+__all__ = [
+    "application_detail", "application_edit", "application_edit_start", "application_new", "application_receipt",
+    "application_termination_notice", "application_withdraw_view", "attachment_download", "my_applications",
+]
