@@ -13,6 +13,7 @@ _REGISTER = ("certificates:register", _("Certificate register"), _("Search, void
 _VERIFY = ("certificates:verify", _("Verify a certificate"), _("Check a certificate by number and name"))
 HOME_LINKS: dict[str, list[tuple[str, str, str]]] = {
     Role.INSTITUTION: [
+        ("institutions:my_applications", _("Filing applications"), _("Apply, supplement, follow and download receipts")),
         ("certificates:register", _("Our certificates"), _("Certificates your institution issued")), _VERIFY,
     ],
     Role.CITY_STAFF: [_REGISTER, _CALENDAR, _VERIFY],
