@@ -10,7 +10,7 @@ def main() -> None:
     from django.core.management import execute_from_command_line
 
     try:
-        settings.INSTALLED_APPS  # load the settings now, so a missing one is a message, not a traceback
+        settings.INSTALLED_APPS  # noqa: B018 — load the settings now, so a missing one is a message, not a traceback
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"Configuration error: {exc}\n")
         sys.exit(2)
