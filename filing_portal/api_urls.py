@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from assessments import api as assessments_api
 from certificates import api as certificates_api
 from filing_portal.accounts import api as accounts_api
 from institutions import api as institutions_api
@@ -12,6 +13,7 @@ router.register("certificates", certificates_api.CertificateViewSet, basename="c
 router.register("institutions", institutions_api.InstitutionViewSet, basename="institution")
 router.register("filing-applications", institutions_api.FilingApplicationViewSet, basename="filing-application")
 router.register("filings", institutions_api.FilingViewSet, basename="filing")
+router.register("batches", assessments_api.BatchViewSet, basename="batch")
 
 urlpatterns = [
     path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="api-token"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/calendar/", include("filing_portal.workdays.urls")),
     path("", include("certificates.urls")),
     path("", include("institutions.urls")),
+    path("", include("assessments.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("filing_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

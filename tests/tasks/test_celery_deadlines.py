@@ -54,7 +54,6 @@ def test_sweep_task_through_redis__FIL_04(users, inst_s, hefei):
 def test_batch_pdf_job_through_the_filesystem_broker__CERT_04(tmp_path, users, inst_s, hefei, settings):
     import datetime as dt
 
-    from certificates.models import PdfJob
     from certificates.services import HolderData, certificates_issue, filing_number_allocate, pdf_job_create
     from tests.certificates.helpers import resident_id
 

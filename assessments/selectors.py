@@ -1,0 +1,89 @@
+"""Reads of the assessments app, scoped to what the user may see (JUR-03/04) and free of N+1 queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from filing_portal.core import clock
+from filing_portal.regions.selectors import regions_visible_to
+
+from .models import AssessmentBatch, BatchItem, Candidate
+
+OFFICE_ROLES = ("city_staff", "province_staff")
+
+
+def _with_relations(qs: QuerySet[AssessmentBatch]) -> QuerySet[AssessmentBatch]:
+    return (qs.select_related("filing", "institution", "institution__region", "handling_region")
+            .prefetch_related(Prefetch("items", queryset=BatchItem.objects.select_related("occupation")
+                                       .order_by("occupation__code", "work_type", "level"))))
+
+
+def batches_visible_to(user) -> QuerySet[AssessmentBatch]:
+    """Institutions: their own batches. City staff: plans filed with their city. Province staff: every plan of
+    their province, which includes the plans copied to it (JUR-04). Admins: all. Staff do not see plans that
+    were never submitted (an institution's unfinished drafts are its own)."""
+    qs = _with_relations(AssessmentBatch.objects.all())
+    role = getattr(user, "role", None)
+    if role == "admin":
+        return qs
+    if role == "institution" and getattr(user, "institution_id", None):
+        return qs.filter(institution_id=user.institution_id)
+    if role in OFFICE_ROLES and getattr(user, "region_id", None):
+        return qs.filter(handling_region__in=regions_visible_to(user)).exclude(submitted_on__isnull=True)
+    return qs.none()
+
+
+def with_counts(qs: QuerySet[AssessmentBatch]) -> QuerySet[AssessmentBatch]:
+    """Candidates, passers and open result objections per batch, in the same query."""
+    return qs.annotate(
+        candidate_count=Count("candidates", distinct=True),
+        passed_count=Count("candidates", filter=Q(candidates__result="pass"), distinct=True),
+        open_objection_count=Count("result_objections", filter=Q(result_objections__status="open"), distinct=True),
+    )
+
+
+def batch_queue(user, state: str | None = None) -> QuerySet[AssessmentBatch]:
+    """The staff queue: plans waiting for approval first, then the rest, by exam date."""
+    qs = batches_visible_to(user)
+    if state:
+        qs = qs.filter(state=state)
+    waiting = Case(When(state=AssessmentBatch.State.SUBMITTED, then=Value(0)), default=Value(1),
+                   output_field=IntegerField())
+    return with_counts(qs).annotate(waiting=waiting).order_by("waiting", "exam_start", "pk")
+
+
+def batch_candidates(batch: AssessmentBatch) -> QuerySet[Candidate]:
+    return batch.candidates.select_related("occupation", "certificate").order_by("pk")
+
+
+def batches_for_export(user, *, date_from: dt.date | None = None, date_to: dt.date | None = None, region=None,
+                       institution_name: str = "", occupation_code: str = "",
+                       level: int | None = None) -> QuerySet[AssessmentBatch]:
+    """The staff export page's filter: exam period, region, institution, occupation and level."""
+    qs = batches_visible_to(user)
+    if date_from:
+        qs = qs.filter(exam_start__gte=date_from)
+    if date_to:
+        qs = qs.filter(exam_start__lte=date_to)
+    if region is not None:
+        qs = qs.filter(Q(handling_region=region) | Q(handling_region__province=region))
+    if institution_name.strip():
+        qs = qs.filter(institution__name__contains=institution_name.strip())
+    if occupation_code.strip() or level:
+        items = BatchItem.objects.all()
+        if occupation_code.strip():
+            items = items.filter(occupation__code=occupation_code.strip())
+        if level:
+            items = items.filter(level=level)
+        qs = qs.filter(pk__in=items.values("batch_id"))
+    return qs.order_by("exam_start", "pk")
+
+
+def published_batch(plan_number: str) -> AssessmentBatch | None:
+    """The batch whose results are public today (ASM-05), or None."""
+    today = clock.today()
+    return (AssessmentBatch.objects.select_related("institution", "filing")
+            .filter(plan_number=plan_number, state=AssessmentBatch.State.RESULTS_PUBLISHED,
+                    publish_from__lte=today, publish_until__gte=today).first())
