@@ -42,6 +42,7 @@ RUN chmod 0755 /app/deploy/entrypoint.sh \
     && mkdir -p /app/locale \
     && SECRET_KEY=build-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
        PERSONAL_DATA_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+       CERTIFICATE_QR_KEY=build-only-not-a-qr-key \
        ALLOWED_HOSTS=localhost \
        sh -c 'python manage.py compilemessages --ignore=.venv --ignore=data \
               && python manage.py collectstatic --noinput' \

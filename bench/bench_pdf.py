@@ -7,7 +7,8 @@ own: (a) render_certificates, timed, with the resident set sampled as pages
 are done (flat memory: it should not grow with the page count); (a') the same
 under tracemalloc, for the peak of Python allocations only; (b) the yardstick:
 the same pages drawn with plain reportlab calls (text, border, Kai subset,
-the photo by file name, the QR code as one filled path of a segno matrix) on an
+the photo embedded as is — the same pass-through JPEG (DCTDecode, no re-encoding)
+the portal uses —, the QR code as one filled path of a segno matrix) on an
 ordinary Canvas saved at the end. Targets (issue): ≤ 8 s and ≤ 300 MB peak for
 1,000 pages, and ≤ 1.5 × the yardstick.
 """
@@ -29,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://zjba.example.gov.cn/certificates/verify/"
 TARGET_SECONDS, TARGET_MB, TARGET_RATIO = 8.0, 300.0, 1.5
+FILING_NUMBER = "S000034010001"  # NUM-01
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英文辉建华国庆玉兰志强海燕红梅晓东春花德明宏伟丽娟金凤永刚俊杰雪梅思远子涵浩然欣怡雨萱梓轩"
@@ -77,7 +79,7 @@ def certificate_rows(n: int, photos: Path):
     for i in range(n):
         code, occupation, work_type = OCCUPATIONS[i % len(OCCUPATIONS)]
         level = 1 + i % 5
-        number = f"3401S0001260326{level}{i + 1:06d}"[:22]
+        number = f"{FILING_NUMBER}26{level}{i + 1:06d}"  # NUM-05: a valid number (CertificateData parses it)
         yield {
             "number": number,
             "holder_name": rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2))),
@@ -90,7 +92,7 @@ def certificate_rows(n: int, photos: Path):
             "level": level,
             "issue_date": date(2026, 3, 1) + timedelta(days=i % 200),
             "institution_name": "合肥示范职业技能评价中心",
-            "filing_number": "3401S00012603",
+            "filing_number": FILING_NUMBER,
             "verify_url": f"{SITE_URL}{number}",
             "photo": photos / f"{i % 100000:05d}.jpg",
         }
@@ -145,6 +147,29 @@ def work_yardstick(n: int, photos: Path, out: Path) -> dict:
     from certificates.pdf import LEFT_PAGE_BODY, LEVEL_LABELS
 
     pdfmetrics.registerFont(TTFont("KaiBare", kai_font_path(), subfontIndex=0))
+
+    def draw_jpeg(c, data: bytes, x: float, y: float, w: float, h: float) -> None:
+        """The portal's route for a JPEG: embedded as is (DCTDecode), not decoded and re-encoded
+        as drawImage(filename) does, so the ratio compares like with like."""
+        import io
+
+        from reportlab.pdfbase import pdfdoc, pdfutils
+
+        name = f"jpeg{hash(data) & 0xFFFFFFFFFFFF:x}"
+        reg_name = c._doc.getXObjectName(name)
+        if c._doc.idToObject.get(reg_name) is None:
+            img = pdfdoc.PDFImageXObject(name)
+            img.width, img.height, components = pdfutils.readJPEGInfo(io.BytesIO(data))[:3]
+            img.bitsPerComponent, img.colorSpace = 8, {1: "DeviceGray", 3: "DeviceRGB"}.get(components, "DeviceCMYK")
+            img.streamContent, img._filters, img.mask = data, ("DCTDecode",), None
+            c._doc.Reference(img, reg_name)
+        c.saveState()
+        c.translate(x, y)
+        c.scale(w, h)
+        c._code.append(f"/{reg_name} Do")
+        c.restoreState()
+        c._formsinuse.append(name)
+        c._currentPageHasImages = 1
     body = [LEFT_PAGE_BODY[i:i + 17] for i in range(0, len(LEFT_PAGE_BODY), 17)]
     base = _rss_mb()
     start = time.perf_counter()
@@ -161,7 +186,7 @@ def work_yardstick(n: int, photos: Path, out: Path) -> dict:
         c.drawRightString(130 * mm, 73 * mm, row["institution_name"])
         c.setFont("KaiBare", 14)
         c.drawCentredString(81 * mm, 27 * mm, "证书查询网址：" + SITE_URL)
-        c.drawImage(str(row["photo"]), 162 * mm, 132 * mm, 35 * mm, 49 * mm)
+        draw_jpeg(c, row["photo"].read_bytes(), 162 * mm, 132 * mm, 35 * mm, 49 * mm)
         matrix = segno.make_qr(row["verify_url"], error="m", boost_error=False).matrix
         module = 30 * mm / len(matrix)
         path = c.beginPath()

@@ -1,11 +1,13 @@
 """REST: the certificate register (/api/v1/certificates/) and public verification (/api/v1/public/...)."""
 
+import logging
+
 import django_filters
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import permissions, viewsets
+from rest_framework import exceptions, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,9 +16,16 @@ from filing_portal.core.api import ErrorSerializer, ReasonInputSerializer, Workf
 
 from . import selectors
 from .models import Certificate
-from .serializers import CertificateSerializer, VerifyRequestSerializer, VerifyResponseSerializer
+from .serializers import (
+    CertificateSerializer,
+    FilingNumberStatusSerializer,
+    VerifyRequestSerializer,
+    VerifyResponseSerializer,
+)
 from .services import certificate_void
 from .verification import NOT_FOUND, public_answer, verify_rate_limit
+
+logger = logging.getLogger(__name__)
 
 
 class CertificateFilter(django_filters.FilterSet):
@@ -24,6 +33,9 @@ class CertificateFilter(django_filters.FilterSet):
     holder_name = django_filters.CharFilter(field_name="holder_name", lookup_expr="startswith")
     filing_number = django_filters.CharFilter(field_name="filing_number")
     institution_name = django_filters.CharFilter(field_name="institution_name", lookup_expr="contains")
+    batch = django_filters.NumberFilter(field_name="batch_id", help_text="the assessment batch's id")
+    batch_plan_number = django_filters.CharFilter(field_name="batch__plan_number",
+                                                  help_text="the assessment batch's plan number")
     issued_from = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
     issued_to = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")
 
@@ -49,16 +61,47 @@ class CertificateViewSet(WorkflowViewSetMixin, viewsets.ReadOnlyModelViewSet):
                                     ip=getattr(self.request, "client_ip", None))
         return super().perform_transition(obj, name, params)
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, tags=["certificate"])
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY,
+                              503: OpenApiResponse(ErrorSerializer, description="The Kai font is not installed")},
+                   tags=["certificate"])
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
-        """The certificate as printed (CERT-04), A4 landscape."""
-        from .documents import certificate_pdf_bytes
+        """The certificate as printed (CERT-04), A4 landscape; 503 when the server lacks the Kai font."""
+        from .documents import PDF_UNAVAILABLE, certificate_pdf_bytes
+        from .fonts import KaiFontMissing
 
         cert = self.get_object()
-        response = HttpResponse(certificate_pdf_bytes(cert), content_type="application/pdf")
+        try:
+            content = certificate_pdf_bytes(cert)
+        except KaiFontMissing as exc:
+            logger.error("certificate PDF unavailable: %s", exc)
+            return Response({"code": "pdf_unavailable", "rule": "CERT-04", "message": str(PDF_UNAVAILABLE)},
+                            status=503, headers={"Retry-After": "3600"})
+        response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{cert.number}.pdf"'
         return response
+
+
+class FilingNumberLookupView(APIView):
+    """NUM-03/04: staff look up any filing number, in use or retired (reason, date, successor)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        responses={200: FilingNumberStatusSerializer,
+                   400: OpenApiResponse(ErrorSerializer, description="Not a filing number (NUM-01)"),
+                   403: OpenApiResponse(ErrorSerializer, description="Staff only"),
+                   404: OpenApiResponse(ErrorSerializer, description="Never allocated")},
+        tags=["certificate"],
+    )
+    def get(self, request, number: str):
+        user = request.user
+        if not (user.is_office_staff or user.role == "admin"):
+            raise exceptions.PermissionDenied(_("Only appraisal-centre staff may look up filing numbers."))
+        found = selectors.filing_number_lookup(number)  # NumberFormatError → 400 with its rule
+        if found is None:
+            raise exceptions.NotFound(_("Filing number %(n)s was never allocated.") % {"n": number.strip().upper()})
+        return Response(FilingNumberStatusSerializer(found.as_dict()).data)
 
 
 class PublicVerifyView(APIView):

@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from filing_portal.personal_data import IdType
 
 from .models import Certificate
 from .pdf import CertificateData, render_certificate, render_certificates
 from .verification import verify_url
+
+# What a user sees when the Kai font is missing on the server (fonts.KaiFontMissing): a 503 with
+# this message, never a 500. The details (path, Debian package) go to the log for the operators.
+PDF_UNAVAILABLE = gettext_lazy(
+    "Certificate PDFs cannot be produced at the moment: the Kai font they are printed in is not installed "
+    "on the server. The administrators have been notified; please try again later."
+)
 
 
 def _photo_bytes(cert: Certificate) -> bytes | None:

@@ -27,6 +27,7 @@ class CertificateSearchForm(forms.Form):
     q = forms.CharField(label=_("Number or holder name"), required=False, max_length=100)
     filing_number = forms.CharField(label=_("Filing number"), required=False, max_length=13)
     institution = forms.CharField(label=_("Institution"), required=False, max_length=100)
+    batch = forms.CharField(label=_("Batch plan number"), required=False, max_length=24)
     level = forms.TypedChoiceField(label=_("Level"), required=False, coerce=int, empty_value=None,
                                    choices=[("", _("All levels")), *Level.choices])
     status = forms.ChoiceField(label=_("Status"), required=False,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from filing_portal.personal_data import IdType, lookup_kwargs, normalize_id_number
 
 from .models import Certificate, FilingNumber
-from .numbers import NumberFormatError, parse_certificate_number
+from .numbers import NumberFormatError, parse_certificate_number, parse_filing_number
 
 
 def certificates_visible_to(user) -> QuerySet[Certificate]:
@@ -63,9 +67,16 @@ def certificate_by_number(number: str) -> Certificate | None:
 
 
 def certificates_search(user, *, q: str = "", filing_number: str = "", institution: str = "", level=None,
-                        status: str = "", issued_from=None, issued_to=None) -> QuerySet[Certificate]:
-    """Staff search (JUR-03 scoped): number or holder name, filing number, institution, level, status, dates."""
+                        status: str = "", issued_from=None, issued_to=None, batch: str = "",
+                        batch_id: int | None = None) -> QuerySet[Certificate]:
+    """Staff search (JUR-03 scoped): number or holder name, filing number, institution, batch (its plan
+    number, or its id), level, status, dates."""
     qs = certificates_visible_to(user)
+    if batch and batch.strip():
+        # the batch's plan number through the string FK: certificates imports nothing of assessments
+        qs = qs.filter(batch__plan_number=batch.strip().upper())
+    if batch_id is not None:
+        qs = qs.filter(batch_id=batch_id)
     q = (q or "").strip()
     if q:
         qs = qs.filter(number=q.upper()) if len(q) == 22 and q[0] in "YSys" else qs.filter(holder_name__startswith=q)
@@ -82,3 +93,54 @@ def certificates_search(user, *, q: str = "", filing_number: str = "", instituti
     if issued_to:
         qs = qs.filter(issue_date__lte=issued_to)
     return qs.order_by("-issue_date", "number")
+
+
+@dataclass(frozen=True)
+class FilingNumberStatus:
+    """What a lookup of a filing number answers (NUM-03/04): in use, or retired with reason, date, successor."""
+
+    number: str
+    status: str  # "active" | "retired"
+    holder_name: str  # the institution's name when the number was allocated
+    allocated_on: dt.date
+    retired_reason: str = ""  # FilingNumber.RetiredReason value
+    retired_reason_display: str = ""
+    retired_on: dt.date | None = None
+    successor: str = ""  # the number it was merged into / absorbed by (NUM-04)
+    successor_holder_name: str = ""
+    successor_status: str = ""
+
+    @property
+    def retired(self) -> bool:
+        return self.status == "retired"
+
+    def as_dict(self) -> dict:
+        return {
+            "number": self.number, "status": self.status, "holder_name": self.holder_name,
+            "allocated_on": self.allocated_on.isoformat(), "retired_reason": self.retired_reason,
+            "retired_reason_display": self.retired_reason_display,
+            "retired_on": self.retired_on.isoformat() if self.retired_on else None,
+            "successor": self.successor or None, "successor_holder_name": self.successor_holder_name,
+            "successor_status": self.successor_status or None,
+        }
+
+
+def filing_number_lookup(number: str) -> FilingNumberStatus | None:
+    """NUM-03/04: a filing number, current or retired, with its reason, date and successor; one query.
+
+    None when the number was never allocated; a malformed number raises NumberFormatError (NUM-01).
+    """
+    parsed = parse_filing_number(number).number
+    record = FilingNumber.objects.select_related("successor").filter(number=parsed).first()
+    if record is None:
+        return None
+    successor = record.successor
+    return FilingNumberStatus(
+        number=record.number, status=record.status, holder_name=record.holder_name,
+        allocated_on=timezone.localtime(record.allocated_at).date(), retired_reason=record.retired_reason,
+        retired_reason_display=str(record.get_retired_reason_display()) if record.retired_reason else "",
+        retired_on=record.retired_on,
+        successor=successor.number if successor else "",
+        successor_holder_name=successor.holder_name if successor else "",
+        successor_status=successor.status if successor else "",
+    )

@@ -67,3 +67,18 @@ class VerifyResponseSerializer(serializers.Serializer):
     found = serializers.BooleanField()
     certificates = PublicCertificateSerializer(many=True)
     message = serializers.CharField()
+
+
+class FilingNumberStatusSerializer(serializers.Serializer):
+    """A filing number looked up (NUM-03/04): in use or retired, why, when, and its successor."""
+
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=["active", "retired"])
+    holder_name = serializers.CharField()
+    allocated_on = serializers.DateField()
+    retired_reason = serializers.CharField(allow_blank=True)
+    retired_reason_display = serializers.CharField(allow_blank=True)
+    retired_on = serializers.DateField(allow_null=True)
+    successor = serializers.CharField(allow_null=True)
+    successor_holder_name = serializers.CharField(allow_blank=True)
+    successor_status = serializers.CharField(allow_null=True)

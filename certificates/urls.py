@@ -13,6 +13,7 @@ urlpatterns = [
     path("certificates/<int:pk>/reveal/", views.reveal, name="reveal"),
     path("certificates/<int:pk>/pdf/", views.pdf, name="pdf"),
     path("certificates/print/", views.print_search, name="print_search"),
+    path("certificates/print/batch/<int:batch_id>/", views.print_batch, name="print_batch"),
     path("certificates/pdf-jobs/<uuid:pk>/", views.pdf_job, name="pdf_job"),
     path("certificates/pdf-jobs/<uuid:pk>/download/", views.pdf_job_download, name="pdf_job_download"),
 ]

@@ -45,17 +45,36 @@ def public_answer(cert: Certificate) -> dict:
     }
 
 
-def _qr_key() -> bytes:
-    return hashlib.sha256(b"certificates.qr:" + settings.SECRET_KEY.encode()).digest()
+def _derive(secret: str) -> bytes:
+    return hashlib.sha256(b"certificates.qr:" + secret.encode()).digest()
+
+
+def _qr_keys() -> list[bytes]:
+    """The signing key first, then the fallbacks that still verify (settings.CERTIFICATE_QR_KEY*).
+
+    Without CERTIFICATE_QR_KEY (development only: production requires it) the key is derived from
+    SECRET_KEY, as it was before the setting existed; so putting the old SECRET_KEY in
+    CERTIFICATE_QR_KEY_FALLBACKS keeps the QR codes printed then valid.
+    """
+    primary = getattr(settings, "CERTIFICATE_QR_KEY", "") or settings.SECRET_KEY
+    fallbacks = [k for k in getattr(settings, "CERTIFICATE_QR_KEY_FALLBACKS", []) or [] if k]
+    return [_derive(primary), *(_derive(k) for k in fallbacks)]
+
+
+def _sign(key: bytes, number: str) -> str:
+    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()[:20]
 
 
 def qr_signature(number: str) -> str:
     """HMAC over the certificate number: a QR link whose number or signature was changed is detected."""
-    return hmac.new(_qr_key(), number.encode(), hashlib.sha256).hexdigest()[:20]
+    return _sign(_qr_keys()[0], number)
 
 
 def qr_signature_valid(number: str, signature: str) -> bool:
-    return hmac.compare_digest(qr_signature(number), (signature or "").lower())
+    """True when any current or fallback key made this signature (a rotated key keeps old prints valid)."""
+    given = (signature or "").lower()
+    # compare against every key (no early exit): the time taken does not tell which key matched
+    return any([hmac.compare_digest(_sign(key, number), given) for key in _qr_keys()])
 
 
 def verify_path(number: str) -> str:

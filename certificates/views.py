@@ -1,11 +1,14 @@
 """Pages: public verification (CERT-05, PUB-04) and the staff certificate register."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +22,8 @@ from .forms import CertificateSearchForm, RevealForm, VerifyByIdentityForm, Veri
 from .models import PdfJob
 from .services import MAX_PDF_JOB, certificate_void, pdf_job_create
 from .verification import NOT_FOUND, public_answer, qr_signature_valid, verify_rate_limit
+
+logger = logging.getLogger(__name__)
 
 
 def _limited(request):
@@ -91,11 +96,34 @@ def register(request):
         raise PermissionDenied
     form = CertificateSearchForm(request.GET or None)
     qs = selectors.certificates_visible_to(request.user).order_by("-issue_date", "number")
+    filing_lookup = None
     if form.is_valid():
         qs = selectors.certificates_search(request.user, **form.cleaned_data)
+        filing_lookup = _filing_lookup(form.cleaned_data)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [{"cert": c, "id_masked": mask_id_number(c.id_number)} for c in page.object_list]
-    return render(request, "certificates/register.html", {"form": form, "page": page, "rows": rows})
+    return render(request, "certificates/register.html", {"form": form, "page": page, "rows": rows,
+                                                          "filing_lookup": filing_lookup})
+
+
+def _filing_lookup(data: dict):
+    """NUM-03/04: a searched filing number (the field, or 13 characters typed in the search box), resolved
+    whether in use or retired; an error message when it is malformed or was never allocated."""
+    from .numbers import NumberFormatError
+
+    number = (data.get("filing_number") or "").strip()
+    q = (data.get("q") or "").strip()
+    if not number and len(q) == 13 and q[0] in "YSys" and q[1:].isdigit():
+        number = q
+    if not number:
+        return None
+    try:
+        found = selectors.filing_number_lookup(number)
+    except NumberFormatError as exc:
+        return {"error": str(exc)}
+    if found is None:
+        return {"error": _("Filing number %(n)s was never allocated.") % {"n": number.upper()}}
+    return {"found": found}
 
 
 def _visible_or_404(user, pk):
@@ -155,12 +183,27 @@ def reveal(request, pk: int):
     return response
 
 
+def pdf_unavailable(request, exc: Exception):
+    """CERT-04: without the Kai font no certificate can be printed; say so (503), log the details."""
+    from .documents import PDF_UNAVAILABLE
+
+    logger.error("certificate PDF unavailable: %s", exc)
+    response = render(request, "certificates/pdf_unavailable.html", {"message": PDF_UNAVAILABLE}, status=503)
+    response["Retry-After"] = "3600"
+    return response
+
+
 @login_required
 def pdf(request, pk: int):
     cert = _visible_or_404(request.user, pk)
     from .documents import certificate_pdf_bytes
+    from .fonts import KaiFontMissing
 
-    response = HttpResponse(certificate_pdf_bytes(cert), content_type="application/pdf")
+    try:
+        content = certificate_pdf_bytes(cert)
+    except KaiFontMissing as exc:
+        return pdf_unavailable(request, exc)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{cert.number}.pdf"'
     return response
 
@@ -183,6 +226,25 @@ def print_search(request):
     except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("certificates:register")
+    return redirect("certificates:pdf_job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def print_batch(request, batch_id: int):
+    """Queue one PDF of every certificate of an assessment batch the caller may see (the batch pages' button)."""
+    if not _staff(request.user):
+        raise PermissionDenied
+    certs = selectors.certificates_search(request.user, batch_id=batch_id).order_by("number")
+    rows = list(certs.values_list("pk", "batch__plan_number")[:MAX_PDF_JOB + 1])
+    if not rows:
+        raise Http404  # no such batch, none of its certificates visible, or none issued yet
+    try:
+        job = pdf_job_create(certificate_ids=[pk for pk, _plan in rows], acting_user=request.user,
+                             title=_("Batch %(plan)s: %(n)d certificates") % {"plan": rows[0][1], "n": len(rows)})
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('certificates:register')}?batch={rows[0][1]}")
     return redirect("certificates:pdf_job", pk=job.pk)
 
 

@@ -25,5 +25,7 @@ urlpatterns = [
     path("public/announcements/", institutions_api.PublicAnnouncementListView.as_view(),
          name="api-public-announcements"),
     path("public/certificates/verify/", certificates_api.PublicVerifyView.as_view(), name="api-public-verify"),
+    path("filing-numbers/<str:number>/", certificates_api.FilingNumberLookupView.as_view(),
+         name="api-filing-number"),
     *router.urls,
 ]

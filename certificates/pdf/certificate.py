@@ -23,6 +23,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
 from ..fonts import KAI_FONT_NAME, missing_glyphs, register_fonts
+from ..numbers import NumberFormatError, parse_certificate_number
 from .drawing import draw_lines, draw_photo, draw_qr, fit, text_width, wrap
 from .stream import StreamingCanvas
 
@@ -78,8 +79,15 @@ class CertificateData:
     status_voided: bool = False
 
     def __post_init__(self):
-        if len(self.number) != 22:
-            raise ValueError(f"certificate number must have 22 characters (NUM-05), got {len(self.number)}")
+        try:  # the parser, not a length check: only a well-formed NUM-05 number may be printed
+            parts = parse_certificate_number(self.number)
+        except NumberFormatError as exc:
+            raise ValueError(f"not a certificate number ({exc.rule}): {exc.message}") from exc
+        if parts.number != self.number:
+            raise ValueError(f"certificate number must be written in its canonical form (NUM-05): {parts.number}")
+        if self.filing_number != parts.filing_number:
+            raise ValueError(f"the filing number {self.filing_number!r} is not the certificate number's own "
+                             f"{parts.filing_number!r} (NUM-05)")
         if self.level not in LEVEL_LABELS:
             raise ValueError(f"level must be 1–5 (NUM-06), got {self.level!r}")
         if not self.verify_url:

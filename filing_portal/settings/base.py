@@ -199,6 +199,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@filing-porta
 # The public address printed on certificates (QR codes, the verification website line).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
+# The key signing the certificates' QR links (CERT-05). Its own setting, not SECRET_KEY: printed
+# certificates live for years, so rotating SECRET_KEY must not make them read as forged. Production
+# requires it; elsewhere (empty) a key derived from SECRET_KEY is used. To rotate it, put the old value
+# in CERTIFICATE_QR_KEY_FALLBACKS (comma separated): signatures made with any of them still verify.
+CERTIFICATE_QR_KEY = env.str("CERTIFICATE_QR_KEY", default="")
+CERTIFICATE_QR_KEY_FALLBACKS = env.list("CERTIFICATE_QR_KEY_FALLBACKS", default=[])
+
 # Client IP for audit events: only trust X-Forwarded-For when a proxy we run sets it.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

@@ -9,7 +9,7 @@ DEBUG = False
 
 
 def _required(name: str) -> str:
-    value = env.str(name, default="")
+    value = env.str(name, default="").strip()
     if not value:
         raise ImproperlyConfigured(
             f"{name} must be set in production (see .env.example). 生产环境必须设置 {name}。"
@@ -20,9 +20,11 @@ def _required(name: str) -> str:
 SECRET_KEY = _required("SECRET_KEY")
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])  # rotate without logging everyone out
 PERSONAL_DATA_KEY = _required("PERSONAL_DATA_KEY")
+CERTIFICATE_QR_KEY = _required("CERTIFICATE_QR_KEY")  # signs printed QR codes: never derived from SECRET_KEY
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))  # e.g. smtp+tls://user:password@mail.example.gov.cn:587
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Unset or empty would answer every request with 400: refuse to start instead, naming the variable.
+ALLOWED_HOSTS = [h.strip() for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 
 STORAGES = {

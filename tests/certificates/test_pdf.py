@@ -43,11 +43,11 @@ def jpeg(colour=(200, 170, 150), size=(413, 579)) -> bytes:
 
 def cert(**changes) -> CertificateData:
     data = CertificateData(
-        number="3401S000126032600001" + "23", holder_name="欧阳明月", id_type_label="居民身份证",
+        number="S000034010001262000123", holder_name="欧阳明月", id_type_label="居民身份证",
         id_number="34010419900101123X", employer="合肥示范制造有限公司", occupation_code="6-18-01-01",
         occupation_name="车工", work_type="数控车工", level=2, issue_date=date(2026, 11, 22),
-        institution_name="合肥示范职业技能评价中心", filing_number="3401S00012603",
-        verify_url=SITE + "3401S00012603260000123", photo=jpeg(),
+        institution_name="合肥示范职业技能评价中心", filing_number="S000034010001",
+        verify_url=SITE + "S000034010001262000123", photo=jpeg(),
     )
     return dataclasses.replace(data, **changes)
 
@@ -57,7 +57,7 @@ def notice(**changes) -> FilingNoticeData:
         document_number="皖人社鉴备〔2026〕12号", applicant="合肥示范教育科技有限公司",
         institution_name="合肥示范职业技能评价中心", issuing_office="合肥市人力资源和社会保障局",
         issue_date=date(2026, 3, 5), occupations=[("车工（6-18-01-01）", "三级/高级工"), ("电工", "四级/中级工")],
-        filing_number="3401S00012603", valid_from=date(2026, 3, 5), valid_to=date(2029, 3, 4),
+        filing_number="S000034010001", valid_from=date(2026, 3, 5), valid_to=date(2029, 3, 4),
         publication_place="合肥市人力资源和社会保障局网站“机构备案公告”栏目",
         termination_reason="通知一次性补齐材料后5个工作日内未补齐", termination_clause="本办法第三条第（一）项规定",
     )
@@ -77,7 +77,7 @@ def page_ops(pdf: bytes, page: int = 0) -> str:
 
 def test_certificate_prints_holder_number_and_level__CERT_04_NUM_06():
     text = text_of(render_certificate(cert(), site_url=SITE))
-    for expected in ("职业技能等级证书", "欧阳明月", "3401S00012603260000123", "二级/技师", "居民身份证",
+    for expected in ("职业技能等级证书", "欧阳明月", "S000034010001262000123", "二级/技师", "居民身份证",
                      "34010419900101123X",  # in full: the certificate is the holder's legal document
                      "合肥示范制造有限公司", "车工", "数控车工", "2026-11-22", "合肥示范职业技能评价中心",
                      "证书查询网址：" + SITE, LEFT_PAGE_BODY):
@@ -96,7 +96,7 @@ def test_every_level_prints_its_label__NUM_06(level, label):
 
 def test_number_and_level_are_checked__NUM_05_NUM_06():
     with pytest.raises(ValueError, match="NUM-05"):
-        cert(number="3401S0001260326000012")  # 21 characters
+        cert(number="S00003401000126200012")  # 21 characters
     with pytest.raises(ValueError, match="NUM-06"):
         cert(level=6)
 
@@ -244,7 +244,7 @@ def test_printed_qr_code_decodes_to_the_verify_url__CERT_04(tmp_path):
 
 def test_three_certificates_give_three_pages_and_progress__CERT_04():
     calls, out = [], io.BytesIO()
-    items = [cert(number=f"3401S0001260326000012{i}", holder_name=name) for i, name in enumerate("甲乙丙")]
+    items = [cert(number=f"S00003401000126200012{i + 1}", holder_name=name) for i, name in enumerate("甲乙丙")]
     assert render_certificates(items, out, site_url=SITE, progress=calls.append) == 3
     reader = PdfReader(io.BytesIO(out.getvalue()))
     assert len(reader.pages) == 3 and calls == [3]
@@ -258,7 +258,7 @@ def test_progress_every_50_pages_and_pages_written_as_they_go():
     def items():
         for i in range(101):
             sizes.append(out.tell())
-            yield cert(number=f"3401S00012603260{i:06d}", photo=jpeg((i, 100, 100)))
+            yield cert(number=f"S000034010001262{i + 1:06d}", photo=jpeg((i, 100, 100)))
 
     calls = []
     assert render_certificates(items(), out, site_url=SITE, progress=calls.append) == 101
@@ -322,7 +322,7 @@ def test_filing_receipt_names_number_institution_and_publication__FIL_08():
     assert abs(float(box.width) - 595) <= 1 and abs(float(box.height) - 842) <= 1  # A4 portrait
     text = text_of(pdf)
     for expected in ("设立备案办理结果告知书", "皖人社鉴备〔2026〕12号", "合肥示范教育科技有限公司：",
-                     "3401S00012603", "合肥示范职业技能评价中心", "合肥市人力资源和社会保障局网站“机构备案公告”栏目",
+                     "S000034010001", "合肥示范职业技能评价中心", "合肥市人力资源和社会保障局网站“机构备案公告”栏目",
                      "备案结果公布于", "经审查", "2026年3月5日至2029年3月4日", "车工（6-18-01-01）", "三级/高级工",
                      "邮寄或送达", "合肥市人力资源和社会保障局（盖章）", "2026年3月5日", "信息公开选项：主动公开"):
         assert expected in text, expected
@@ -348,7 +348,7 @@ def test_termination_notice_names_reason_and_clause__FIL_04():
     text = text_of(render_termination_notice(notice()))
     assert "因通知一次性补齐材料后5个工作日内未补齐，根据本办法第三条第（一）项规定，终止办理。" in text
     assert "合肥示范教育科技有限公司：" in text and "（盖章）" in text and "2026年3月5日" in text
-    assert "3401S00012603" not in text  # no filing number: nothing was filed
+    assert "S000034010001" not in text  # no filing number: nothing was filed
 
 
 def test_termination_notice_needs_reason_and_clause__FIL_04():

@@ -36,7 +36,8 @@ DEMO_USERS = [
 APP_SEEDERS = [
     # institutions first: it files inst_s, whose filing the demo certificates are issued under
     "institutions.demo.seed_demo",
-    "certificates.demo.seed_demo",
+    # inst_s's certificates: institutions calls down into certificates.demo (certificates imports no app)
+    "institutions.demo.seed_certificates_demo",
     "assessments.demo.seed_demo",
     "supervision.demo.seed_demo",
     "renewals.demo.seed_demo",
