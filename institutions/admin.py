@@ -1,7 +1,17 @@
 from django.contrib import admin
 
 from . import occupations_admin  # noqa: F401
-from .models import Announcement, FeeStandard, Filing, FilingApplication, FilingScope, Institution, Subsidiary
+from .models import (
+    Announcement,
+    FeeStandard,
+    Filing,
+    FilingApplication,
+    FilingScope,
+    Institution,
+    StopOrder,
+    Subsidiary,
+    TerminationNotice,
+)
 
 
 class SubsidiaryInline(admin.TabularInline):
@@ -70,3 +80,15 @@ class AnnouncementAdmin(ReadOnlyAdmin):
     list_display = ["published_on", "kind", "title"]
     list_filter = ["kind"]
     search_fields = ["title", "body"]
+
+
+@admin.register(StopOrder)
+class StopOrderAdmin(ReadOnlyAdmin):
+    list_display = ["name", "uscc", "region", "ordered_on"]
+    list_select_related = ["region"]
+
+
+@admin.register(TerminationNotice)
+class TerminationNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["filing", "terminate_on", "status", "notified_at"]
+    list_select_related = ["filing"]

@@ -15,6 +15,7 @@ from . import selectors
 from .models import Filing, FilingApplication, FilingScope, Objection
 from .serializers import (
     AnnouncementSerializer,
+    CancellationInputSerializer,
     DismissObjectionInputSerializer,
     EvaluationInputSerializer,
     FilingApplicationSerializer,
@@ -25,6 +26,7 @@ from .serializers import (
     PublicFilingSerializer,
     PublicNoticeSerializer,
     SupplementInputSerializer,
+    TerminationInputSerializer,
 )
 from .services import applications as app_services
 from .services import filings as filing_services
@@ -97,8 +99,8 @@ class FilingViewSet(WorkflowViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Filing.objects.order_by("number")
     serializer_class = FilingSerializer
     filterset_fields = ["state"]
-    transition_inputs = {"suspend": ReasonInputSerializer, "revoke": ReasonInputSerializer,
-                         "terminate": ReasonInputSerializer}
+    transition_inputs = {"suspend": ReasonInputSerializer, "revoke": CancellationInputSerializer,
+                         "terminate": TerminationInputSerializer}
 
     def get_queryset(self):
         return (selectors.filings_visible_to(self.request.user)
@@ -112,9 +114,11 @@ class FilingViewSet(WorkflowViewSetMixin, viewsets.ReadOnlyModelViewSet):
         elif name == "reinstate":
             filing_services.filing_reinstate(filing=obj, acting_user=user, reason=params.get("comment", ""), ip=ip)
         elif name == "revoke":
-            filing_services.filing_revoke(filing=obj, reason=params["reason"], acting_user=user, ip=ip)
+            filing_services.filing_revoke(filing=obj, reason=params["reason"], ground=params.get("ground", ""),
+                                          acting_user=user, ip=ip)
         elif name == "terminate":
-            filing_services.filing_terminate(filing=obj, reason=params["reason"], acting_user=user, ip=ip)
+            filing_services.filing_terminate(filing=obj, reason=params["reason"], kind=params.get("kind", "voluntary"),
+                                             ground=params.get("ground", ""), acting_user=user, ip=ip)
         elif name == "renew":
             filing_services.filing_renew(filing=obj, acting_user=user, ip=ip)
         else:

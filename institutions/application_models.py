@@ -34,6 +34,21 @@ def _anyone(application, user) -> bool:
     return True
 
 
+def _prefetched(app, relation: str):
+    """The rows of `relation` when a list prefetched them, else None (the guard then asks the database).
+
+    Lists compute `available_transitions` per row; reading the prefetch keeps their query count constant.
+    """
+    return getattr(app, "_prefetched_objects_cache", {}).get(relation)
+
+
+def _has_open_objection(app) -> bool:
+    rows = _prefetched(app, "objections")
+    if rows is not None:
+        return any(o.status == "open" for o in rows)
+    return app.objections.filter(status="open").exists()
+
+
 @guard(rule="FIL-12", message=_("Both pledges (truthfulness and proper operation) must be signed before submitting."))
 def pledges_signed(app) -> bool:
     return app.pledge_truthfulness and app.pledge_operation
@@ -46,6 +61,9 @@ def supplement_not_used(app) -> bool:
 
 @guard(rule="FIL-01", message=_("Record the expert group's passing opinion of the initial review first."))
 def initial_review_passed(app) -> bool:
+    rows = _prefetched(app, "opinions")
+    if rows is not None:
+        return any(o.stage == "initial_review" and o.passed for o in rows)
     return app.opinions.filter(stage="initial_review", passed=True).exists()
 
 
@@ -56,12 +74,12 @@ def notice_over(app) -> bool:
 
 @guard(rule="FIL-07", message=_("An objection is open: resolve it before completing the filing."))
 def no_open_objection(app) -> bool:
-    return not app.objections.filter(status="open").exists()
+    return not _has_open_objection(app)
 
 
 @guard(rule="FIL-07", message=_("There is no open objection to dismiss."))
 def has_open_objection(app) -> bool:
-    return app.objections.filter(status="open").exists()
+    return _has_open_objection(app)
 
 
 @guard(rule="CHG-02", message=_("Only information changes are approved directly."))
@@ -111,6 +129,12 @@ class FilingApplication(ConcurrentTransitionMixin, models.Model):
     subsidised_training = models.BooleanField(_("carries government-subsidised training duties"), default=False)
     implementation_plan = models.TextField(_("implementation plan and quality controls"), blank=True)  # AH20 附件2
     organisation_strengths = models.TextField(_("organisation, staff and experts"), blank=True)
+    # ELIG-04: an employer's main business; each occupation states how it relates to it.
+    main_business = models.TextField(_("main business (employers)"), blank=True)
+    # CHG-03: change materials are due within N WD (profile) before or after the change itself.
+    change_date = models.DateField(_("date of the change"), null=True, blank=True)
+    change_materials_due = models.DateField(_("change materials due"), null=True, blank=True)
+    change_materials_late = models.BooleanField(_("change materials late (CHG-03)"), default=False)
     # CHG-02: proposed new values of an information change {"name": ..., "legal_representative": ...}
     proposed_changes = models.JSONField(_("proposed changes"), default=dict, blank=True)
     # FIL-12: pledges of SC21 附件4 and 附件5, signed by the legal representative
@@ -237,6 +261,8 @@ class ApplicationOccupation(models.Model):
     person_times = models.PositiveIntegerField(_("person-times evaluated in it"), default=0)  # ELIG-06
     # ELIG-05: technician levels need prior evaluation of senior worker or above in it (or a related one).
     prior_senior_evaluation = models.BooleanField(_("has evaluated senior worker (level 3) or above"), default=False)
+    # ELIG-04: how an employer's occupation relates directly to its main business.
+    business_relation = models.TextField(_("relation to the main business (employers)"), blank=True)
 
     class Meta:
         verbose_name = _("occupation applied for")

@@ -64,10 +64,14 @@ def _draft(institution, user, *, code="4-12-01-01", work_type="汽车机械维�
     FilingApplication.objects.filter(pk=application.pk).update(
         implementation_plan="一、认定组织机构及职责……二、认定方式、流程、内容……", years_of_experience=6,
         total_person_times=8000)
+    employer = institution.kind == Institution.Kind.EMPLOYER
+    if employer:  # ELIG-04: an employer's occupations relate directly to its main business
+        FilingApplication.objects.filter(pk=application.pk).update(main_business="汽车零部件制造、焊接与装配")
     ApplicationOccupation.objects.create(application=application, occupation=Occupation.objects.get(code=code),
                                          work_type=work_type, levels=list(levels), own_assessors=8,
                                          experience_years=6, person_times=3000,
-                                         prior_senior_evaluation=min(levels) <= 2)
+                                         prior_senior_evaluation=min(levels) <= 2,
+                                         business_relation="本企业生产车间的主要技能岗位" if employer else "")
     Venue.objects.create(application=application, kind="theory", address=address or f"{institution.address}3楼",
                          room_count=3, area_m2=240, tenure="owned", occupation_codes=[code], video_surveillance=True)
     Venue.objects.create(application=application, kind="practical", address=f"{address or institution.address}实训车间",
@@ -215,3 +219,27 @@ def seed_demo(stdout) -> None:
     stdout.write(f"institutions: {FilingApplication.objects.count()} applications in "
                  f"{FilingApplication.objects.values('state').distinct().count()} states; "
                  f"{Institution.objects.count()} institutions")
+
+
+def seed_certificates_demo(stdout) -> None:
+    """inst_s's demo certificates: the institutions layer knows the institution and its filing, and
+    calls down into the certificates demo with plain arguments (certificates imports no app above it)."""
+    from certificates.demo import demo_certificates_issue
+    from certificates.services import filing_number_allocate
+
+    from .models import Filing
+
+    institution = Institution.objects.get(uscc="52340100MA2T8Q6X3M")  # inst_s (seed_demo's demo institution)
+    filing = Filing.objects.filter(institution=institution).select_related("filing_number").first()
+    if filing is not None:
+        number, extra = filing.number, {"filing_id": filing.pk}
+    else:  # the institutions scenario did not file inst_s (it existed already): a bare number will do
+        from certificates.models import FilingNumber
+
+        record = FilingNumber.objects.filter(institution=institution).first() or filing_number_allocate(
+            kind=institution.kind, province_code=institution.region.province_code,
+            city_code=institution.region.filing_city_code, holder_name=institution.name,
+            institution_id=institution.pk)
+        number, extra = record.number, None
+    demo_certificates_issue(stdout=stdout, filing_number=number, institution_name=institution.name,
+                            voided_by=User.objects.get(username="city_hefei"), extra_fields=extra)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -40,6 +41,12 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         FORCED = "forced", _("Forced (TERM-02)")
         VENUE_CHANGE = "venue_change", _("Unapproved venue change (CHG-07)")
 
+    class CancellationGround(models.TextChoices):
+        # TERM-04 (SC21 §5(4)): the grounds on which a filing is cancelled and published.
+        EQUIPMENT_FAILED = "equipment_failed", _("Equipment failed and was not fixed")
+        VIOLATIONS_NOT_RECTIFIED = "violations_not_rectified", _("Violations not rectified in time")
+        FALSE_MATERIALS = "false_materials", _("Filing obtained with false materials")
+
     institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="filings")
     filing_number = models.OneToOneField("certificates.FilingNumber", on_delete=models.PROTECT,
                                          related_name="filing", verbose_name=_("filing number"))
@@ -61,6 +68,8 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
     termination_kind = models.CharField(max_length=12, choices=TerminationKind.choices, blank=True)
     termination_reason = models.TextField(blank=True)
+    cancellation_ground = models.CharField(_("ground of cancellation (TERM-04)"), max_length=24,
+                                           choices=CancellationGround.choices, blank=True)
     renewed_count = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -165,13 +174,18 @@ class Announcement(models.Model):
         TERMINATION = "termination", _("Termination")
         REVOCATION = "revocation", _("Revocation")
         SUSPENSION = "suspension", _("Rectification and suspension")
+        STOP_ORDER = "stop_order", _("Order to stop assessing (unfiled body)")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, db_index=True)
-    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="+")
+    # Empty for a stop order against an unfiled body (TERM-05), which is no Institution of the portal.
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="+",
+                                    null=True, blank=True)
     filing = models.ForeignKey(Filing, on_delete=models.PROTECT, null=True, blank=True, related_name="announcements")
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
     published_on = models.DateField(_("published on"), db_index=True)
+    # CHG-07: some announcements run for a fixed period (5 WD); empty = published without end.
+    published_until = models.DateField(_("published until"), null=True, blank=True)
 
     class Meta:
         ordering = ["-published_on", "-id"]
@@ -180,3 +194,53 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class StopOrder(models.Model):
+    """责令停止: an unfiled body found conducting assessments is ordered to stop, and it is published (TERM-05)."""
+
+    name = models.CharField(_("name of the body"), max_length=200)
+    uscc = models.CharField(_("unified social credit code (if known)"), max_length=18, blank=True)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("region"))
+    facts = models.TextField(_("facts found"))
+    ordered_on = models.DateField(_("ordered on"))
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    announcement = models.OneToOneField(Announcement, on_delete=models.PROTECT, related_name="stop_order")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-ordered_on", "-id"]
+        verbose_name = _("stop order")
+        verbose_name_plural = _("stop orders")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TerminationNotice(models.Model):
+    """TERM-01: the institution notifies its office that it ends its filing; the office confirms it."""
+
+    class Status(models.TextChoices):
+        NOTIFIED = "notified", _("Notified, awaiting confirmation")
+        CONFIRMED = "confirmed", _("Confirmed: filing terminated")
+
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="termination_notices")
+    reason = models.TextField(_("reason"))
+    terminate_on = models.DateField(_("ends its activity on"))
+    status = models.CharField(_("status"), max_length=9, choices=Status.choices, default=Status.NOTIFIED)
+    notified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    notified_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-notified_at"]
+        verbose_name = _("termination notice")
+        verbose_name_plural = _("termination notices")
+        constraints = [models.UniqueConstraint(fields=["filing"], condition=models.Q(status="notified"),
+                                               name="termination_notice_one_open")]
+
+    def __str__(self) -> str:
+        return f"{self.filing_id} {self.get_status_display()}"

@@ -16,6 +16,7 @@ from .models import (
     Institution,
     StaffMember,
     Venue,
+    validate_uscc,
 )
 from .occupations import Occupation
 from .services.filings import INFO_FIELDS
@@ -70,10 +71,12 @@ class BasicsForm(forms.ModelForm):
     class Meta:
         model = FilingApplication
         fields = ["province_wide", "years_of_experience", "total_person_times", "subsidised_training",
-                  "implementation_plan", "organisation_strengths"]
+                  "implementation_plan", "organisation_strengths", "main_business", "change_date"]
         widgets = {
             "implementation_plan": forms.Textarea(attrs={"rows": 14, "placeholder": IMPLEMENTATION_PLAN_HEADINGS}),
             "organisation_strengths": forms.Textarea(attrs={"rows": 6}),
+            "main_business": forms.Textarea(attrs={"rows": 3}),
+            "change_date": DATE_WIDGET,
         }
         help_texts = {
             "province_wide": _("Province-wide service needs 5 consecutive years, 20,000 person-times in total and "
@@ -81,7 +84,18 @@ class BasicsForm(forms.ModelForm):
             "implementation_plan": _("Follow the headings of the template (AH20 附件2); add sections as needed."),
             "organisation_strengths": _("Organisation, full-time staff, experts and other professionals; "
                                         "training and evaluation experience."),
+            "main_business": _("Employers only: the occupations filed must relate directly to it (ELIG-04)."),
+            "change_date": _("When the change takes or took effect: the materials are due within 5 working days "
+                             "before or after it (CHG-03)."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        application = self.instance
+        if application.institution.kind != Institution.Kind.EMPLOYER:
+            del self.fields["main_business"]  # ELIG-04 concerns employers only
+        if application.kind == FilingApplication.Kind.INITIAL:
+            del self.fields["change_date"]  # CHG-03 concerns changes only
 
 
 class OccupationField(forms.CharField):
@@ -97,7 +111,7 @@ class OccupationField(forms.CharField):
             by_name = list(active.filter(name=text)[:2])
             occupation = by_name[0] if len(by_name) == 1 else None
         if occupation is None:
-            raise ValidationError(_("%(value)s is not in the occupational classification; give its code, "
+            raise ValidationError(_("ELIG-03: %(value)s is not in the occupational classification; give its code, "
                                     "e.g. 4-12-01-01."), params={"value": text}, code="ELIG-03")
         return occupation
 
@@ -114,12 +128,16 @@ class OccupationRowForm(forms.ModelForm):
     class Meta:
         model = ApplicationOccupation
         fields = ["occupation", "work_type", "levels", "own_assessors", "experience_years", "person_times",
-                  "prior_senior_evaluation"]
+                  "prior_senior_evaluation", "business_relation"]
         labels = {"experience_years": _("Years of experience in it"), "person_times": _("Person-times in it"),
-                  "prior_senior_evaluation": _("Evaluated senior worker or above")}
+                  "prior_senior_evaluation": _("Evaluated senior worker or above"),
+                  "business_relation": _("Relation to the main business (ELIG-04)")}
+        widgets = {"business_relation": forms.Textarea(attrs={"rows": 2, "cols": 24})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, employer: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not employer:
+            del self.fields["business_relation"]  # ELIG-04 concerns employers only
         if self.instance.pk:
             self.initial["occupation"] = self.instance.occupation.code  # the row is loaded with its occupation
 
@@ -231,7 +249,7 @@ class PledgeForm(forms.Form):
 class InfoChangeForm(forms.Form):
     """CHG-02: the new name, legal representative, head or contacts; only values that differ are kept."""
 
-    def __init__(self, *args, institution: Institution, proposed: dict | None = None, **kwargs):
+    def __init__(self, *args, institution: Institution, proposed: dict | None = None, change_date=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.institution = institution
         proposed = proposed or {}
@@ -241,6 +259,10 @@ class InfoChangeForm(forms.Form):
             field.help_text = _("Now: %(value)s") % {"value": getattr(institution, name) or "—"}
             field.initial = proposed.get(name, getattr(institution, name))
             self.fields[name] = field
+        # CHG-03: the materials are due within 5 WD before or after the change; staff see a late one flagged.
+        self.fields["change_date"] = forms.DateField(
+            label=_("Date of the change"), required=False, widget=DATE_WIDGET, initial=change_date,
+            help_text=_("When the change takes or took effect (CHG-03)."))
 
     def clean(self):
         cleaned = super().clean()
@@ -253,3 +275,46 @@ class InfoChangeForm(forms.Form):
             raise ValidationError(_("Change at least one value (CHG-02)."), code="CHG-02")
         cleaned["changes"] = changes
         return cleaned
+
+
+class TerminationNotifyForm(forms.Form):
+    """TERM-01: the institution tells its office that it ends its filing, why and from when."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    terminate_on = forms.DateField(label=_("Ends its assessments on"), widget=DATE_WIDGET)
+
+
+class FeeRowForm(forms.Form):
+    """PUB-03: one fee standard (item, level, amount, approving document), shown in the public directory."""
+
+    item = forms.CharField(label=_("Fee item"), max_length=100)
+    level = forms.TypedChoiceField(label=_("Level"), choices=[("", "—"), *LEVEL_CHOICES], coerce=int,
+                                   required=False, empty_value=None)
+    amount_yuan = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, max_digits=8, decimal_places=2)
+    basis = forms.CharField(label=_("Approved by"), max_length=200, required=False)
+
+
+class SubsidiaryRowForm(forms.Form):
+    """ELIG-02: a subsidiary whose staff the employer assesses."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, validators=[validate_uscc])
+
+
+def public_details_formsets(data=None, *, institution: Institution) -> dict:
+    """The fee standards and (employers only) the subsidiaries, as formsets filled from the institution's rows."""
+    fees = forms.formset_factory(FeeRowForm, extra=2, can_delete=True)(
+        data, prefix="fee", initial=[{"item": f.item, "level": f.level, "amount_yuan": f.amount_yuan, "basis": f.basis}
+                                     for f in institution.fee_standards.order_by("item", "level", "pk")])
+    out = {"fees": fees}
+    if institution.kind == Institution.Kind.EMPLOYER:
+        out["subsidiaries"] = forms.formset_factory(SubsidiaryRowForm, extra=2, can_delete=True)(
+            data, prefix="sub", initial=[{"name": s.name, "uscc": s.uscc}
+                                         for s in institution.subsidiaries.order_by("name", "pk")])
+    return out
+
+
+def formset_rows(formset) -> list[dict]:
+    """The kept rows of a valid formset: neither deleted nor left blank."""
+    return [{k: v for k, v in form.cleaned_data.items() if k != "DELETE"} for form in formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")]

@@ -74,6 +74,14 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reasons"), required=False, widget=_textarea(3, **_REQUIRED))
 
 
+class RevokeForm(ReasonForm):
+    """SUP-05/TERM-04: the reasons and, for a cancellation under SC21 §5(4), its listed ground."""
+
+    ground = forms.ChoiceField(label=_("Ground of cancellation (TERM-04)"), required=False,
+                               choices=[("", _("Other (state it in the reasons)")),
+                                        *Filing.CancellationGround.choices])
+
+
 class CommentForm(forms.Form):
     """An optional comment kept in the history."""
 
@@ -86,3 +94,19 @@ class TerminateForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of termination"), choices=Filing.TerminationKind.choices,
                              initial=Filing.TerminationKind.VOLUNTARY, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reasons"), required=False, widget=_textarea(3, **_REQUIRED))
+    ground = forms.ChoiceField(label=_("Ground of cancellation (TERM-04)"), required=False,
+                               choices=[("", _("None")), *Filing.CancellationGround.choices])
+
+
+class StopOrderForm(forms.Form):
+    """TERM-05: an unfiled body found conducting assessments: who, where, what was found."""
+
+    name = forms.CharField(label=_("Name of the body"), max_length=200, required=False,
+                           widget=forms.TextInput(attrs=_REQUIRED))
+    uscc = forms.CharField(label=_("Unified social credit code (if known)"), max_length=18, required=False)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=None)
+    facts = forms.CharField(label=_("Facts found"), required=False, widget=_textarea(4, **_REQUIRED))
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions

@@ -8,6 +8,7 @@ the occupation catalogue is in `occupations.py`.
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
@@ -96,6 +97,11 @@ class Institution(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     affiliation = models.CharField(_("affiliation"), max_length=8, choices=Affiliation.choices,
                                    default=Affiliation.LOCAL)
+    # NUM-01: a ministry-filed institution has its own code 0001–9999 in positions 2–5 of its filing number.
+    ministry_code = models.CharField(
+        _("ministry institution code"), max_length=4, blank=True,
+        validators=[RegexValidator(r"^\d{4}$", _("NUM-01: the ministry institution code is four digits."))],
+        help_text=_("Four digits, required for ministry-affiliated institutions (NUM-01)."))
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -105,10 +111,30 @@ class Institution(models.Model):
         verbose_name_plural = _("institutions")
         constraints = [
             models.CheckConstraint(condition=models.Q(kind__in=["Y", "S"]), name="institution_kind_valid"),
+            # NUM-01: a ministry-affiliated institution carries its own four-digit code (not 0000).
+            models.CheckConstraint(
+                condition=~models.Q(affiliation="ministry")
+                | (models.Q(ministry_code__regex=r"^[0-9]{4}$") & ~models.Q(ministry_code="0000")),
+                name="institution_ministry_code_required",
+                violation_error_message=_("NUM-01: a ministry-affiliated institution needs its own four-digit "
+                                          "code (0001–9999)."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.affiliation == self.Affiliation.MINISTRY and (
+                not re.fullmatch(r"\d{4}", self.ministry_code or "") or self.ministry_code == "0000"):
+            raise ValidationError({"ministry_code": ValidationError(
+                _("NUM-01: a ministry-affiliated institution needs its own four-digit code (0001–9999)."),
+                code="NUM-01")})
+
+    @property
+    def filing_institution_code(self) -> str | None:
+        """NUM-01 positions 2–5: the ministry code of a ministry-filed institution, else None (the profile's)."""
+        return self.ministry_code if self.affiliation == self.Affiliation.MINISTRY else None
 
 
 class Subsidiary(models.Model):
@@ -157,5 +183,5 @@ from .application_models import (  # noqa: E402,F401
     StaffMember,
     Venue,
 )
-from .filing_models import Announcement, Filing, FilingScope  # noqa: E402,F401
+from .filing_models import Announcement, Filing, FilingScope, StopOrder, TerminationNotice  # noqa: E402,F401
 from .occupations import EvaluationNorm, Occupation, WorkType  # noqa: E402,F401

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import Case, DateField, F, Prefetch, Q, QuerySet, When
 
 from filing_portal.core import clock
+from filing_portal.regions.models import Region
 from filing_portal.regions.selectors import regions_visible_to
 
-from .models import Announcement, Filing, FilingApplication, FilingScope, Institution
+from .models import Announcement, Filing, FilingApplication, FilingScope, Institution, Occupation
 
 OPEN_STATES = ["submitted", "supplement_requested", "initial_review", "technical_evaluation",
                "comprehensive_review", "public_notice"]
@@ -79,11 +80,20 @@ def public_directory(*, q: str = "", number: str = "", region_code: str = "", oc
     if number:
         qs = qs.filter(number=number.strip().upper())
     if region_code:
-        qs = qs.filter(Q(institution__region__code=region_code) | Q(institution__region__province__code=region_code))
+        # The region ids first, as literals: an OR across two joined region rows leaves PostgreSQL guessing
+        # 2 regions where a province has 17, and it then probes every institution's scope one by one.
+        regions = list(Region.objects.filter(Q(code=region_code) | Q(province__code=region_code))
+                       .values_list("id", flat=True))
+        qs = qs.filter(institution__region_id__in=regions)
     if occupation or level:
         scope = FilingScope.objects.filter(active=True)
         if occupation:
-            scope = scope.filter(Q(occupation__code=occupation.strip()) | Q(occupation__name__contains=occupation.strip()))
+            # The matching occupations first (the catalogue is small): with their ids as literals PostgreSQL
+            # starts from the scope rows of those occupations instead of probing every filing's scope.
+            term = occupation.strip()
+            occupation_ids = list(Occupation.objects.filter(Q(code=term) | Q(name__contains=term))
+                                  .values_list("id", flat=True))
+            scope = scope.filter(occupation_id__in=occupation_ids)
         if level:
             scope = scope.filter(level=level)
         qs = qs.filter(pk__in=scope.values("filing_id"))

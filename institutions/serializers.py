@@ -152,7 +152,21 @@ class ObjectionSerializer(serializers.ModelSerializer):
 class AnnouncementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Announcement
-        fields = ["id", "kind", "title", "body", "published_on"]
+        fields = ["id", "kind", "title", "body", "published_on", "published_until"]
+
+
+class CancellationInputSerializer(serializers.Serializer):
+    """Revocation or termination: the reasons and, under TERM-04, one of the listed grounds."""
+
+    reason = serializers.CharField(max_length=4000)
+    ground = serializers.ChoiceField(choices=Filing.CancellationGround.choices, required=False, allow_blank=True,
+                                     default="")
+
+
+class TerminationInputSerializer(CancellationInputSerializer):
+    """TERM-01/02, CHG-07: the kind of termination."""
+
+    kind = serializers.ChoiceField(choices=Filing.TerminationKind.choices, default="voluntary")
 
 
 class SupplementInputSerializer(serializers.Serializer):

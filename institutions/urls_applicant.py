@@ -14,5 +14,7 @@ urlpatterns = [
     path("my/applications/<int:pk>/receipt.pdf", views.application_receipt, name="application_receipt"),
     path("my/applications/<int:pk>/termination.pdf", views.application_termination_notice,
          name="application_termination_notice"),
+    path("my/institution/", views.institution_details_view, name="institution_details"),
+    path("my/filings/<int:pk>/terminate/", views.filing_termination_view, name="filing_termination"),
     path("applications/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

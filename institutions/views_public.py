@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from certificates.models import LEVEL_LABELS
+from certificates.numbers import NumberFormatError
+from certificates.selectors import filing_number_lookup
 from filing_portal.core import clock
 from filing_portal.core.errors import DomainError
 from filing_portal.core.ratelimit import Limit, rate_limit_hit
@@ -104,9 +106,17 @@ def directory(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = clock.today()
     rows = [directory_row(f, today) for f in page.object_list]
+    retired = None
+    if not rows and form.is_valid() and form.cleaned_data.get("number"):
+        # NUM-03/04: a retired number is still resolvable; say it is retired and why, not just "no match"
+        try:
+            found = filing_number_lookup(form.cleaned_data["number"])
+        except NumberFormatError:
+            found = None
+        retired = found if found is not None and found.retired else None
     return render(request, "institutions/public/directory.html", {
         "form": form, "page": page, "rows": rows, "searched": any(v for k, v in request.GET.items() if k != "page"),
-        "max_export_rows": exports.MAX_ROWS,
+        "max_export_rows": exports.MAX_ROWS, "retired_number": retired,
     })
 
 

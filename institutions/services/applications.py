@@ -93,12 +93,28 @@ def application_submit(*, application: FilingApplication, acting_user, ip: str |
     region = application_handling_region(application)
     profile = profile_for(region)
     due = due_date(_today(), profile.acceptance_deadline_wd)
+    late = application_change_materials_lateness(application, profile=profile)
     FilingApplication.objects.filter(pk=application.pk).update(
-        handling_region=region, acceptance_due=due.date, due_dates_provisional=due.provisional,
-        submitted_at=timezone.now())
+        handling_region=region, acceptance_due=due.date, due_dates_provisional=due.provisional or late["provisional"],
+        submitted_at=timezone.now(), change_materials_due=late["due"], change_materials_late=late["late"])
     application.refresh_from_db()
-    return transition_run(instance=application, name="submit", acting_user=acting_user, ip=ip,
-                          params={"handling_region": region.code, "acceptance_due": due.date})
+    params = {"handling_region": region.code, "acceptance_due": due.date}
+    if late["late"]:
+        params["CHG-03"] = {"change_date": application.change_date, "due": late["due"]}
+    return transition_run(instance=application, name="submit", acting_user=acting_user, ip=ip, params=params,
+                          comment=_("CHG-03: change materials submitted late (due %(due)s)")
+                          % {"due": late["due"].isoformat()} if late["late"] else "")
+
+
+def application_change_materials_lateness(application: FilingApplication, *, profile) -> dict:
+    """CHG-03: change materials are due within N WD (profile) before or after the change.
+
+    A late submission is not refused — the regime still expects the filing — but flagged to staff.
+    """
+    if application.kind == FilingApplication.Kind.INITIAL or application.change_date is None:
+        return {"due": None, "late": False, "provisional": False}
+    due = due_date(application.change_date, profile.change_materials_wd)
+    return {"due": due.date, "late": _today() > due.date, "provisional": due.provisional}
 
 
 @transaction.atomic

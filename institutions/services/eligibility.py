@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -60,6 +61,8 @@ def application_check_eligibility(application: FilingApplication, *, today: dt.d
     if banned_until and today < banned_until:
         problems.append(Problem("ELIG-11", _("The institution's filing was revoked; it may apply again from "
                                              "%(date)s.") % {"date": banned_until.isoformat()}))
+    problems.extend(_registration_problems(application, institution))
+    problems.extend(_name_problems(application, institution))
     if (institution.kind == Institution.Kind.SOCIAL and institution.sub_type == Institution.SubType.ASSOCIATION
             and institution.association_rating not in ("3A", "4A", "5A")):
         problems.append(Problem("ELIG-09", _("An industry association needs a civil-affairs rating of 3A or above.")))
@@ -82,6 +85,8 @@ def application_check_eligibility(application: FilingApplication, *, today: dt.d
         if TECHNICIAN_LEVELS & set(row.levels) and not row.prior_senior_evaluation:
             problems.append(Problem("ELIG-05", _("Technician levels of %(occ)s need prior experience evaluating "
                                                  "senior worker or above.") % {"occ": row.occupation.name}))
+    if institution.kind == Institution.Kind.EMPLOYER:
+        problems.extend(_business_problems(application, rows))
     if application.province_wide:
         # ELIG-06: ≥5 consecutive years, ≥20,000 person-times in total and ≥5,000 in the occupation, or subsidised duties.
         enough = application.years_of_experience >= 5 and application.total_person_times >= 20000 and all(
@@ -96,6 +101,61 @@ def application_check_eligibility(application: FilingApplication, *, today: dt.d
     problems.extend(_venue_problems(application, institution))
     if application.kind == FilingApplication.Kind.SCOPE_CHANGE:
         problems.extend(_change_problems(application, today))
+    return problems
+
+
+def _registration_problems(application: FilingApplication, institution: Institution) -> list[Problem]:
+    """ELIG-01: the applicant is registered in the province of the office it files with.
+
+    The office's province follows from the institution's region (or, for a change, from the filing's office);
+    the registration follows from the division code in positions 3–8 of the credit code. A ministry-affiliated
+    unit may be registered nationally, so only its region is checked.
+    """
+    province = institution.region.province_region
+    office = application.filing.handling_region if application.filing_id else province
+    if office.province_region.pk != province.pk:
+        return [Problem("ELIG-01", _("%(name)s is located in %(here)s, outside %(office)s, which holds its filing.")
+                        % {"name": institution.name, "here": province.name, "office": office.province_region.name})]
+    code = (institution.uscc or "").strip().upper()
+    if (institution.affiliation != Institution.Affiliation.MINISTRY and len(code) == 18
+            and code[2:4] != province.province_code):
+        return [Problem("ELIG-01", _("The credit code %(code)s was issued outside %(province)s (division code "
+                                     "%(division)s); the applicant must be registered in the province.")
+                        % {"code": code, "province": province.name, "division": code[2:8]})]
+    return []
+
+
+def name_has_required_suffix(name: str, suffix: str) -> bool:
+    """FIL-11: Sichuan writes its suffix "职业技能考核鉴定所（站）", meaning "…所" or "…站" (or the suffix as written)."""
+    name = (name or "").strip()
+    if not suffix or name.endswith(suffix):
+        return True
+    match = re.fullmatch(r"(.*)(.)[（(](.+)[）)]", suffix)
+    if match is None:
+        return False
+    stem, first, second = match.groups()
+    return any(name.endswith(stem + ending) and len(name) > len(stem) + len(ending) for ending in (first, second))
+
+
+def _name_problems(application: FilingApplication, institution: Institution) -> list[Problem]:
+    """FIL-11: the name (the proposed one, for an information change) carries the province's required suffix."""
+    suffix = profile_for(institution.region).required_name_suffix
+    name = (application.proposed_changes or {}).get("name") or institution.name
+    if suffix and not name_has_required_suffix(name, suffix):
+        return [Problem("FIL-11", _("Institution names here are the full legal name followed by "
+                                    "“%(suffix)s”; “%(name)s” is not.") % {"suffix": suffix, "name": name})]
+    return []
+
+
+def _business_problems(application: FilingApplication, rows) -> list[Problem]:
+    """ELIG-04: an employer's occupations relate directly to its main business, which it states per occupation."""
+    problems = []
+    if not (application.main_business or "").strip():
+        problems.append(Problem("ELIG-04", _("Employers state their main business.")))
+    for row in rows:
+        if not (row.business_relation or "").strip():
+            problems.append(Problem("ELIG-04", _("State how %(occ)s relates directly to the main business.")
+                                    % {"occ": row.occupation.name}))
     return problems
 
 

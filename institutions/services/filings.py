@@ -10,23 +10,36 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certificates.services import filing_number_allocate, filing_number_retire
 from filing_portal.audit.services import audit_record
 from filing_portal.core import clock
-from filing_portal.core.errors import DomainError
+from filing_portal.core.errors import DomainError, PermissionDeniedError
 from filing_portal.core.workflow import transition_run
 from filing_portal.regions.jurisdiction import profile_for
+from filing_portal.workdays.calendar import due_date
 
-from ..models import Announcement, Filing, FilingApplication, FilingScope, Institution
+from ..filing_models import filing_in_jurisdiction
+from ..models import (
+    Announcement,
+    Filing,
+    FilingApplication,
+    FilingScope,
+    Institution,
+    StopOrder,
+    TerminationNotice,
+)
 
 INFO_FIELDS = ("name", "legal_representative", "head", "contact_name", "contact_phone", "contact_email", "address")
 
 
-def _announce(*, kind: str, institution: Institution, filing: Filing | None, title: str, body: str) -> Announcement:
+def _announce(*, kind: str, institution: Institution | None, filing: Filing | None, title: str, body: str,
+              published_until: dt.date | None = None) -> Announcement:
     return Announcement.objects.create(kind=kind, institution=institution, filing=filing, title=title, body=body,
-                                       published_on=clock.today())
+                                       published_on=clock.today(), published_until=published_until)
 
 
 def filing_validity_end(valid_from: dt.date, years: int) -> dt.date:
@@ -70,9 +83,11 @@ def filing_issue_from_application(*, application: FilingApplication, acting_user
         and institution.region.level == "province"
     city_code = "00" if province_level or institution.region.level == "province" else \
         institution.region.filing_city_code
+    # NUM-01: a ministry-filed institution's own code, else the profile's ("0000" for province filings).
+    institution_code = institution.filing_institution_code or profile.institution_code
     number = filing_number_allocate(
         kind=institution.kind, province_code=institution.region.province_code, city_code=city_code,
-        institution_code=profile.institution_code, holder_name=institution.name, institution_id=institution.pk,
+        institution_code=institution_code, holder_name=institution.name, institution_id=institution.pk,
         acting_user=acting_user,
     )
     pilot_until = None
@@ -132,46 +147,164 @@ def filing_reinstate(*, filing: Filing, acting_user, reason: str = "", ip: str |
                           params={"reason": reason})
 
 
+def _cancellation_ground(ground: str) -> str:
+    """TERM-04: a cancellation names one of the listed grounds (or none, for the other revocation cases)."""
+    if ground and ground not in Filing.CancellationGround.values:
+        raise DomainError(_("“%(ground)s” is not a ground of cancellation; choose one of: %(grounds)s.")
+                          % {"ground": ground, "grounds": "、".join(str(label) for label in
+                                                                  Filing.CancellationGround.labels)},
+                          rule="TERM-04", code="unknown_ground")
+    return ground
+
+
+def _ground_sentence(ground: str) -> str:
+    if not ground:
+        return ""
+    return _(" Ground (TERM-04): %(ground)s.") % {"ground": Filing.CancellationGround(ground).label}
+
+
 @transaction.atomic
-def filing_revoke(*, filing: Filing, reason: str, acting_user, ip: str | None = None) -> Filing:
-    """SUP-05/TERM-04: revoked, number retired (NUM-03), published; 3-year ban follows (ELIG-11)."""
+def filing_revoke(*, filing: Filing, reason: str, acting_user, ground: str = "", ip: str | None = None) -> Filing:
+    """SUP-05/TERM-04: revoked, number retired (NUM-03), published with its ground; 3-year ban follows (ELIG-11)."""
     if not reason.strip():
         raise DomainError(_("Give the reason for the revocation."), rule="SUP-05", code="reason_required")
+    ground = _cancellation_ground(ground)
     filing = transition_run(instance=filing, name="revoke", acting_user=acting_user, ip=ip,
-                            params={"reason": reason.strip()})
+                            params={"reason": reason.strip(), "ground": ground})
+    if ground:
+        Filing.objects.filter(pk=filing.pk).update(cancellation_ground=ground)
+        filing.cancellation_ground = ground
     filing_number_retire(number=filing.number, reason="revoked", acting_user=acting_user, on=clock.today())
     _announce(kind=Announcement.Kind.REVOCATION, institution=filing.institution, filing=filing,
               title=_("Filing revoked: %(name)s") % {"name": filing.institution.name},
               body=_("Filing number %(number)s is revoked: %(reason)s") % {"number": filing.number,
-                                                                         "reason": reason.strip()})
+                                                                         "reason": reason.strip()}
+              + _ground_sentence(ground))
     return filing
 
 
+# TERM-03: what a terminated institution still answers for (lazy: translated when shown, not at import).
 TERMINATION_DUTIES = [
-    _("keep the archives of every assessment for the retention period (REC-02)"),
-    _("answer for certificate data review, correction and revocation of what it issued (TERM-03)"),
-    _("issued valid certificates stay valid"),
-    _("refund fees for services not delivered"),
+    gettext_lazy("keep the archives of every assessment for the retention period (REC-02)"),
+    gettext_lazy("answer for certificate data review, correction and revocation of what it issued (TERM-03)"),
+    gettext_lazy("issued valid certificates stay valid"),
+    gettext_lazy("refund fees for services not delivered"),
 ]
 
 
 @transaction.atomic
-def filing_terminate(*, filing: Filing, reason: str, acting_user, kind: str = "voluntary",
-                     ip: str | None = None) -> Filing:
-    """TERM-01/02, CHG-07: terminated, number retired (NUM-03), published with the follow-up duties (TERM-03)."""
+def filing_terminate(*, filing: Filing, reason: str, acting_user, kind: str = "voluntary", ground: str = "",
+                     published_until: dt.date | None = None, ip: str | None = None) -> Filing:
+    """TERM-01/02, CHG-07: terminated, number retired (NUM-03), published with the follow-up duties (TERM-03);
+    a forced termination may name its TERM-04 ground."""
     if not reason.strip():
         raise DomainError(_("Give the reason for the termination."), rule="TERM-01", code="reason_required")
     if kind not in Filing.TerminationKind.values:
         raise DomainError(_("Unknown termination kind."), rule="TERM-01")
+    ground = _cancellation_ground(ground)
+    if kind == Filing.TerminationKind.VENUE_CHANGE and published_until is None:
+        published_until = _venue_change_publication_end(filing)  # CHG-07: published for 5 WD
     filing = transition_run(instance=filing, name="terminate", acting_user=acting_user, ip=ip,
-                            params={"reason": reason.strip(), "kind": kind})
+                            params={"reason": reason.strip(), "kind": kind, "ground": ground})
+    if ground:
+        Filing.objects.filter(pk=filing.pk).update(cancellation_ground=ground)
+        filing.cancellation_ground = ground
     filing_number_retire(number=filing.number, reason="terminated", acting_user=acting_user, on=clock.today())
     _announce(kind=Announcement.Kind.TERMINATION, institution=filing.institution, filing=filing,
               title=_("Filing terminated: %(name)s") % {"name": filing.institution.name},
               body=_("Filing number %(number)s is terminated (%(kind)s): %(reason)s. The institution still must: "
                      "%(duties)s.") % {"number": filing.number, "kind": filing.get_termination_kind_display(),
                                        "reason": reason.strip(),
-                                       "duties": "；".join(str(d) for d in TERMINATION_DUTIES)})
+                                       "duties": "；".join(str(d) for d in TERMINATION_DUTIES)}
+              + _ground_sentence(ground),
+              published_until=published_until)
+    return filing
+
+
+@transaction.atomic
+def filing_terminate_for_venue_change(*, filing: Filing, facts: str, acting_user, ip: str | None = None) -> Filing:
+    """CHG-07: a venue changed without approval ends the filing; published for 5 WD and reported to the ministry."""
+    if not facts.strip():
+        raise DomainError(_("Describe the unapproved venue change."), rule="CHG-07", code="reason_required")
+    return filing_terminate(
+        filing=filing, kind=Filing.TerminationKind.VENUE_CHANGE, acting_user=acting_user, ip=ip,
+        reason=_("CHG-07: the venue was changed without approval (%(facts)s); reported to the Ministry of "
+                 "Human Resources and Social Security") % {"facts": facts.strip()})
+
+
+def _venue_change_publication_end(filing: Filing) -> dt.date:
+    """CHG-07: the termination for an unapproved venue change is published for 5 WD (the notice length, ≥ 5)."""
+    return due_date(clock.today(), max(profile_for(filing.handling_region).public_notice_wd, 5)).date
+
+
+@transaction.atomic(durable=True)
+def stop_order_record(*, name: str, region, facts: str, acting_user, uscc: str = "") -> StopOrder:
+    """TERM-05: an unfiled body found conducting assessments is ordered to stop; the order is published."""
+    from ..models import uscc_problem
+
+    if acting_user is None or acting_user.role not in ("city_staff", "province_staff", "admin"):
+        raise PermissionDeniedError(_("Only staff of an appraisal centre order a stop."), rule="TERM-05")
+    if not filing_in_jurisdiction(type("Scope", (), {"handling_region": region})(), acting_user):
+        raise PermissionDeniedError(_("The region is outside your jurisdiction."), rule="JUR-03")
+    if not name.strip() or not facts.strip():
+        raise DomainError(_("Name the body and state the facts found."), rule="TERM-05", code="incomplete")
+    uscc = (uscc or "").strip().upper()
+    if uscc and uscc_problem(uscc):
+        raise DomainError(_("The unified social credit code %(code)s is not valid.") % {"code": uscc},
+                          rule="ELIG-01", code="invalid_uscc")
+    if Filing.objects.filter(institution__uscc=uscc, state__in=["active", "suspended"]).exists() if uscc else False:
+        raise DomainError(_("%(code)s holds a filing: use supervision of filed institutions instead.")
+                          % {"code": uscc}, rule="TERM-05", code="filed")
+    today = clock.today()
+    announcement = _announce(
+        kind=Announcement.Kind.STOP_ORDER, institution=None, filing=None,
+        title=_("Order to stop assessing: %(name)s") % {"name": name.strip()},
+        body=_("%(name)s%(code)s (%(region)s) is not filed and was found conducting skill assessments: %(facts)s. "
+               "It is ordered to stop (TERM-05); certificates it issued are not filed certificates.")
+        % {"name": name.strip(), "code": f"（{uscc}）" if uscc else "", "region": region.name,
+           "facts": facts.strip()})
+    order = StopOrder.objects.create(name=name.strip(), uscc=uscc, region=region, facts=facts.strip(),
+                                     ordered_on=today, ordered_by=acting_user, announcement=announcement)
+    audit_record(actor=acting_user, action="stoporder.record", obj=order,
+                 data={"name": order.name, "uscc": uscc, "region": region.code})
+    return order
+
+
+@transaction.atomic(durable=True)
+def filing_termination_notify(*, filing: Filing, reason: str, terminate_on: dt.date, acting_user) -> TerminationNotice:
+    """TERM-01: the institution notifies its office that it ends its filing (the office then confirms it)."""
+    if acting_user.role != "institution" or acting_user.institution_id != filing.institution_id:
+        raise PermissionDeniedError(_("Only the filed institution notifies its own termination."), rule="TERM-01")
+    filing = Filing.objects.select_for_update().get(pk=filing.pk)
+    if filing.state not in (Filing.State.ACTIVE, Filing.State.SUSPENDED, Filing.State.EXPIRED):
+        raise DomainError(_("The filing is %(state)s already.") % {"state": filing.get_state_display()},
+                          rule="TERM-01", code="invalid_state")
+    if not reason.strip() or terminate_on is None:
+        raise DomainError(_("Give the reason and the date the institution ends its assessments."), rule="TERM-01",
+                          code="reason_required")
+    if filing.termination_notices.filter(status=TerminationNotice.Status.NOTIFIED).exists():
+        raise DomainError(_("A termination notice is already waiting for the office's confirmation."),
+                          rule="TERM-01", code="pending")
+    notice = TerminationNotice.objects.create(filing=filing, reason=reason.strip(), terminate_on=terminate_on,
+                                              notified_by=acting_user)
+    audit_record(actor=acting_user, action="filing.termination_notify", obj=filing, comment=reason.strip(),
+                 data={"notice": notice.pk, "terminate_on": terminate_on})
+    return notice
+
+
+@transaction.atomic(durable=True)
+def filing_termination_confirm(*, notice: TerminationNotice, acting_user, ip: str | None = None) -> Filing:
+    """TERM-01/03: the office confirms the notified termination: the filing ends and it is published."""
+    notice = TerminationNotice.objects.select_for_update().select_related("filing").get(pk=notice.pk)
+    if notice.status != TerminationNotice.Status.NOTIFIED:
+        raise DomainError(_("This termination notice is confirmed already."), rule="TERM-01", code="confirmed")
+    filing = filing_terminate(
+        filing=notice.filing, kind=Filing.TerminationKind.VOLUNTARY, acting_user=acting_user, ip=ip,
+        reason=_("notified by the institution on %(day)s, ending its assessments on %(end)s: %(reason)s")
+        % {"day": timezone.localtime(notice.notified_at).date().isoformat(),
+           "end": notice.terminate_on.isoformat(), "reason": notice.reason})
+    TerminationNotice.objects.filter(pk=notice.pk).update(status=TerminationNotice.Status.CONFIRMED,
+                                                          confirmed_by=acting_user, confirmed_at=timezone.now())
     return filing
 
 

@@ -82,7 +82,8 @@ class OccupationsPage(StepPage):
     def build(self, data=None, files=None):
         queryset = self.application.occupations.select_related("occupation").order_by("pk")
         formset = occupation_formset(extra=1 if self.application.has_occupations else 3)(
-            data, instance=self.application, queryset=queryset, prefix="occ")
+            data, instance=self.application, queryset=queryset, prefix="occ",
+            form_kwargs={"employer": self.application.institution.kind == Institution.Kind.EMPLOYER})
         return {"formset": formset}
 
     def summary_items(self, forms):
@@ -226,11 +227,13 @@ class ChangesPage(StepPage):
 
     def build(self, data=None, files=None):
         return {"form": InfoChangeForm(data, institution=self.application.institution,
-                                       proposed=self.application.proposed_changes)}
+                                       proposed=self.application.proposed_changes,
+                                       change_date=self.application.change_date)}
 
     def save(self, forms):
         FilingApplication.objects.filter(pk=self.application.pk).update(
-            proposed_changes=forms["form"].cleaned_data["changes"], updated_at=timezone.now())
+            proposed_changes=forms["form"].cleaned_data["changes"],
+            change_date=forms["form"].cleaned_data["change_date"], updated_at=timezone.now())
 
 
 def proposed_change_rows(application: FilingApplication) -> list[tuple[str, str, str]]:

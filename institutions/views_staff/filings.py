@@ -24,8 +24,8 @@ from filing_portal.core import clock
 from filing_portal.core.errors import DomainError
 from filing_portal.core.workflow import available_transitions
 
-from ..forms_staff import CommentForm, FilingFilterForm, ReasonForm, TerminateForm
-from ..models import Filing, FilingApplication, FilingScope
+from ..forms_staff import CommentForm, ConfirmForm, FilingFilterForm, ReasonForm, RevokeForm, TerminateForm
+from ..models import Filing, FilingApplication, FilingScope, TerminationNotice
 from ..selectors import filings_visible_to
 from ..services import filings as filing_services
 from ..services.applications import application_override_change_rules
@@ -69,14 +69,14 @@ FILING_ACTIONS: dict[str, FilingActionSpec] = {
             filing=filing, reason=data["reason"], acting_user=user, ip=ip),
         gettext_lazy("The filing is active again.")),
     "revoke": FilingActionSpec(
-        ReasonForm, gettext_lazy("Revoke the filing"),
+        RevokeForm, gettext_lazy("Revoke the filing"),
         lambda filing, user, ip, data: filing_services.filing_revoke(
-            filing=filing, reason=data["reason"], acting_user=user, ip=ip),
+            filing=filing, reason=data["reason"], ground=data["ground"], acting_user=user, ip=ip),
         gettext_lazy("The filing is revoked, its number retired and the revocation published."), danger=True),
     "terminate": FilingActionSpec(
         TerminateForm, gettext_lazy("Terminate the filing"),
         lambda filing, user, ip, data: filing_services.filing_terminate(
-            filing=filing, reason=data["reason"], kind=data["kind"], acting_user=user, ip=ip),
+            filing=filing, reason=data["reason"], kind=data["kind"], ground=data["ground"], acting_user=user, ip=ip),
         gettext_lazy("The filing is terminated, its number retired and the termination published."),
         danger=True),
 }
@@ -167,6 +167,9 @@ def _render(request, filing: Filing, *, bound: dict | None = None, status: int =
         "actions": actions,
         "announcements": list(filing.announcements.order_by("-published_on", "-id")),
         "changes": _change_rows(filing, user, bound),
+        "termination_notices": list(filing.termination_notices.filter(status=TerminationNotice.Status.NOTIFIED)
+                                    .select_related("notified_by")),
+        "may_confirm_termination": "terminate" in available,
         "timeline": timeline(filing, STATE_LABELS),
         "summary": error_summary(bound),
     }, status=status)
@@ -212,3 +215,15 @@ def staff_change_override(request, pk: int, application_pk: int):
                 lambda data: application_override_change_rules(application=application, reason=data["reason"],
                                                                acting_user=request.user),
                 str(gettext_lazy("Override recorded: the institution can submit the change now.")))
+
+
+@require_POST
+@roles_required(*FILING_ROLES)
+def staff_termination_confirm(request, pk: int, notice_pk: int):
+    """TERM-01: confirm the institution's notice; the filing is terminated and the termination published."""
+    filing = _filing_or_404(request.user, pk)
+    notice = get_object_or_404(filing.termination_notices.all(), pk=notice_pk)
+    return _run(request, filing, f"confirm-{notice.pk}", ConfirmForm(request.POST),
+                lambda data: filing_services.filing_termination_confirm(notice=notice, acting_user=request.user,
+                                                                       ip=client_ip(request)),
+                str(gettext_lazy("The termination is confirmed, the number retired and the termination published.")))

@@ -61,7 +61,9 @@ def test_employer_needs_the_incentive_scheme__ELIG_08(people, occupations):
     assert "ELIG-08" in rules_of(err)
     Attachment.objects.create(application=app, kind="incentive", original_name="激励办法.pdf", content_type="application/pdf",
                               size=10, sha256="0" * 64, uploaded_by=people["employer_user"], file="x.pdf")
-    svc.application_submit(application=app, acting_user=people["employer_user"])
+    FilingApplication.objects.filter(pk=app.pk).update(main_business="汽车零部件制造")  # ELIG-04
+    app.occupations.update(business_relation="售后维修车间的主要工种")
+    svc.application_submit(application=FilingApplication.objects.get(pk=app.pk), acting_user=people["employer_user"])
 
 
 def test_association_needs_3a__ELIG_09(people, occupations):
