@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from filing_portal.core.api import ErrorSerializer, ReasonInputSerializer, WorkflowViewSetMixin
+from filing_portal.core.errors import PermissionDeniedError
 
 from .models import AssessmentBatch
 from .selectors import batch_candidates, batches_visible_to, with_counts
 from .serializers import (
+    BatchCreateInputSerializer,
     BatchSerializer,
     CandidateInputSerializer,
     CandidateSerializer,
@@ -22,11 +25,20 @@ from .serializers import (
     RowErrorsSerializer,
     ScoreInputSerializer,
 )
-from .services import CandidateData, ScoreData, candidates_add, results_record
+from .services import (
+    CandidateData,
+    PlanItem,
+    PlanPerson,
+    ScoreData,
+    batch_create,
+    candidates_add,
+    results_record,
+)
 from .transitions import batch_transition_run
 from .views.common import XLSX, xlsx_response
 
 EXPORT_ACTIONS = ("export_result_summary", "export_certificate_info")
+MARK_UPLOADED_ROLES = ("city_staff", "province_staff", "admin")  # as the staff export page (ASM-06)
 
 ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="Role or jurisdiction forbids it"),
@@ -61,6 +73,45 @@ class BatchViewSet(WorkflowViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (with_counts(batches_visible_to(self.request.user)).prefetch_related("staff")
                 .order_by("-exam_start", "-pk"))
+
+    @extend_schema(summary="Create a batch plan (draft)",
+                   description="The plan form's fields; the same service as the page (`batch_create`). 201 with the "
+                   "draft; 400 for bad input (an unknown filing or occupation too); 409 `REN-02` for a filing that "
+                   "is not active (recorded, SUP-07), `ELIG-10` for a venue that was not filed.",
+                   request=BatchCreateInputSerializer, responses={201: BatchSerializer, 400: ErrorSerializer, **ERRORS},
+                   tags=["assessmentbatch"])
+    def create(self, request, *args, **kwargs):
+        from rest_framework.exceptions import ValidationError
+
+        from institutions.models import Occupation
+        from institutions.selectors import filings_visible_to
+
+        data = BatchCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        user = request.user
+        if getattr(user, "role", None) != "institution" or not user.institution_id:
+            raise PermissionDeniedError(_("Only the filed institution plans its batches."), rule="JUR-03")
+        filing = filings_visible_to(user).filter(institution_id=user.institution_id,
+                                                 number=d["filing_number"].strip()).first()
+        if filing is None:
+            raise ValidationError({"filing_number": [_("Not one of your filings.")]})
+        codes = {i["occupation_code"].strip() for i in d["items"]}
+        occupations = dict(Occupation.objects.filter(code__in=codes).values_list("code", "pk"))
+        unknown = sorted(codes - set(occupations))
+        if unknown:
+            raise ValidationError({"items": [_("Unknown occupation codes: %(codes)s.") % {"codes": ", ".join(unknown)}]})
+        batch = batch_create(
+            filing=filing, acting_user=user, exam_start=d["exam_start"], exam_end=d["exam_end"],
+            venue_address=d["venue_address"].strip(), candidate_source=d["candidate_source"].strip(),
+            planned_count=d["planned_count"], theory=d["theory"], practical=d["practical"],
+            comprehensive=d["comprehensive"], method=d["method"],
+            items=[PlanItem(occupation_id=occupations[i["occupation_code"].strip()], level=i["level"],
+                            work_type=i["work_type"].strip()) for i in d["items"]],
+            staff=[PlanPerson(role=p["role"], name=p["name"].strip(), phone=p["phone"].strip(),
+                              organisation=p["organisation"].strip(), is_trainer=p["is_trainer"]) for p in d["staff"]])
+        return Response(self.get_serializer(self.get_queryset().get(pk=batch.pk)).data,
+                        status=status.HTTP_201_CREATED)
 
     def perform_transition(self, obj, name, params):
         batch_transition_run(obj, name, self.request.user, ip=getattr(self.request, "client_ip", None),
@@ -130,7 +181,10 @@ class BatchViewSet(WorkflowViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return xlsx_response(lambda out: result_summary_xlsx(batches, out), f"result-summary-{batch.plan_number}.xlsx")
 
     @extend_schema(summary="Certificate information table (AH20 annex 5, ASM-06) as .xlsx",
-                   description="Served at `exports/certificate-info.xlsx` (the `.xlsx` format suffix).",
+                   description="Served at `exports/certificate-info.xlsx` (the `.xlsx` format suffix); valid "
+                   "certificates only. With `mark_uploaded=true` (office staff) the exported certificates are marked "
+                   "uploaded to the national lookup, as on the staff export page.",
+                   parameters=[OpenApiParameter("mark_uploaded", OpenApiTypes.BOOL, required=False)],
                    responses=EXPORT_RESPONSES,
                    tags=["assessmentbatch"])
     @action(detail=True, methods=["get"], url_path="exports/certificate-info", url_name="export-certificate-info",
@@ -139,6 +193,11 @@ class BatchViewSet(WorkflowViewSetMixin, viewsets.ReadOnlyModelViewSet):
         batch = self.get_object()
         from .exports import certificate_info_xlsx
 
-        certificates = batch.certificates.order_by("number")
-        return xlsx_response(lambda out: certificate_info_xlsx(certificates, out),
+        mark = str(request.query_params.get("mark_uploaded", "")).lower() in ("1", "true", "yes")
+        if mark and request.user.role not in MARK_UPLOADED_ROLES:
+            raise PermissionDeniedError(_("Only the office marks certificates as uploaded to the national lookup."),
+                                        rule="ASM-06")
+        certificates = batch.certificates.filter(status="valid").order_by("number")  # voided ones are not reported
+        return xlsx_response(lambda out: certificate_info_xlsx(certificates, out, mark_uploaded=mark,
+                                                               acting_user=request.user),
                              f"certificate-info-{batch.plan_number}.xlsx")

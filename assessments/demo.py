@@ -1,5 +1,6 @@
-"""Demo scenario of the assessments app: inst_s's batches in every state, one with results published and
-certificates issued; dates set through the business clock so the history is what it would have been."""
+"""Demo scenario of the assessments app: inst_s's batches in every state (draft, submitted, scheduled,
+conducted, results_published, results_reported, certificates_issued, cancelled), one with certificates issued; dates set through the business clock so the history is what it would
+have been."""
 
 from __future__ import annotations
 
@@ -102,6 +103,30 @@ def seed_demo(stdout) -> None:
             for i, c in enumerate(published.candidates.order_by("pk"))])
     with clock.as_of(today - dt.timedelta(days=2)):
         batch_publish_results(batch=published, acting_user=inst_user)
+    # results_reported: published and reported in time, certificates not issued yet.
+    reported = plan(today - dt.timedelta(days=80), today - dt.timedelta(days=50), 10)
+    with clock.as_of(today - dt.timedelta(days=80)):
+        batch_submit(batch=reported, acting_user=inst_user)
+        batch_approve(batch=reported, acting_user=staff)
+        candidates_add(batch=reported, rows=_people(10, 4), acting_user=inst_user)
+    with clock.as_of(today - dt.timedelta(days=50)):
+        batch_conduct(batch=reported, acting_user=inst_user)
+        reported = AssessmentBatch.objects.get(pk=reported.pk)
+        results_record(batch=reported, acting_user=inst_user, scores=[
+            ScoreData(c.pk, theory=Decimal(66 + i * 3), practical=Decimal(61 + (i * 7) % 30))
+            for i, c in enumerate(reported.candidates.order_by("pk"))])
+    with clock.as_of(today - dt.timedelta(days=47)):
+        reported = batch_publish_results(batch=reported, acting_user=inst_user)
+    with clock.as_of(reported.publish_until + dt.timedelta(days=2)):
+        batch_report_results(batch=reported, acting_user=inst_user)
+    # conducted: the exam was held, results not entered yet.
+    held = plan(today - dt.timedelta(days=30), today - dt.timedelta(days=3), 6)
+    with clock.as_of(today - dt.timedelta(days=30)):
+        batch_submit(batch=held, acting_user=inst_user)
+        batch_approve(batch=held, acting_user=staff)
+        candidates_add(batch=held, rows=_people(6, 5), acting_user=inst_user)
+    with clock.as_of(today - dt.timedelta(days=3)):
+        batch_conduct(batch=held, acting_user=inst_user)
     # scheduled, submitted, draft, cancelled: upcoming exams.
     exam = add_working_days(today, 15)
     scheduled = plan(today, exam, 30)

@@ -168,15 +168,27 @@ def _work_type_label(occupation: str, work_type: str) -> str:
     return f"{occupation}（{work_type}）" if work_type else occupation
 
 
-def summary_figures(batches) -> dict:
+#: Batches that were assessed: plans not yet held, and cancelled ones, count for nothing in 附件4.
+SUMMARY_STATES = (AssessmentBatch.State.CONDUCTED, AssessmentBatch.State.RESULTS_PUBLISHED,
+                  AssessmentBatch.State.RESULTS_REPORTED, AssessmentBatch.State.CERTIFICATES_ISSUED)
+
+
+def summary_figures(batches, *, occupation_code: str = "", level: int | None = None) -> dict:
     """The numbers of 附件4 for one batch or many: header block, passers per work type and level, totals.
 
+    Only assessed batches count (SUMMARY_STATES), for the filed count too. `occupation_code` and `level` (the
+    staff page's filters) narrow the candidates counted, not only the batches chosen.
     Two queries: the batches, and one GROUP BY over their candidates (occupation, work type, level, result).
     """
-    qs = _batch_queryset(batches)
+    qs = _batch_queryset(batches).filter(state__in=SUMMARY_STATES)
     heads = list(qs.order_by().values("exam_start", "exam_end", "planned_count", "candidate_source",
                                       "institution__name"))
-    grouped = (Candidate.objects.filter(batch__in=qs.order_by().values("pk"))
+    candidates = Candidate.objects.filter(batch__in=qs.order_by().values("pk"))
+    if occupation_code.strip():
+        candidates = candidates.filter(occupation__code=occupation_code.strip())
+    if level:
+        candidates = candidates.filter(level=level)
+    grouped = (candidates
                .values("occupation__code", "occupation__name", "work_type", "level", "result")
                .annotate(n=Count("pk")).order_by())  # order_by(): Meta.ordering would join the GROUP BY
     table: dict[tuple[str, str, str], dict[int, int]] = {}
@@ -205,14 +217,15 @@ def summary_figures(batches) -> dict:
     }
 
 
-def result_summary_xlsx(batches, out, *, filled_on: dt.date | None = None) -> None:
+def result_summary_xlsx(batches, out, *, filled_on: dt.date | None = None, occupation_code: str = "",
+                        level: int | None = None) -> None:
     """附件4 职业技能等级认定结果汇总表 (CERT-03, ASM-05) for a batch or aggregated over a queryset of batches.
 
     认定时间 is the exam date (or the range over the batches); counts are summed; one row per work type
     (occupation and work type) with passers per level, its 小计, and the 合计 row; then the two signature
     blocks and the 备注 line of the source.
     """
-    figures = summary_figures(batches)
+    figures = summary_figures(batches, occupation_code=occupation_code, level=level)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "结果汇总"

@@ -48,8 +48,9 @@ class PlanForm(forms.Form):
     items = forms.MultipleChoiceField(label=_("Occupations and levels"), widget=forms.CheckboxSelectMultiple,
                                       help_text=_("Only the occupations and levels of the filing's scope (ASM-02)."))
 
-    def __init__(self, *args, filings, active_filings, scope_rows, **kwargs):
+    def __init__(self, *args, filings, active_filings, scope_rows, venues_by_filing=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.venues_by_filing = venues_by_filing  # filing pk → its filed venues (ELIG-10); None: not checked here
         # Any of the institution's filings validates, so a filing that stopped being active between showing the
         # form and posting it reaches the service, which refuses it with its rule (REN-02) instead of "invalid".
         self.fields["filing"].queryset = filings
@@ -77,7 +78,28 @@ class PlanForm(forms.Form):
         if filing and data.get("items"):
             if any(self.scope_rows[pk].filing_id != filing.pk for pk in data["items"]):
                 self.add_error("items", _("Choose occupations and levels of the chosen filing."))
+        venue = data.get("venue_address")
+        # Only an offered (active) filing's venues are checked here; any other filing reaches the service,
+        # which refuses it for its standing first (REN-02, recorded: SUP-07).
+        if filing and venue and self.venues_by_filing is not None and filing.pk in self.venues_by_filing:
+            from .selectors import venue_key
+
+            filed = self.venues_by_filing[filing.pk]
+            if venue_key(venue) not in {venue_key(v) for v in filed}:
+                self.add_error("venue_address", _("ELIG-10: choose one of the venues the filing was filed with: "
+                                                  "%(list)s.") % {"list": "；".join(filed) or "—"})
         return data
+
+    @classmethod
+    def initial_for(cls, batch: AssessmentBatch, scope_rows) -> dict:
+        """The form's initial values from a saved plan (the edit page)."""
+        planned = {(i.occupation_id, i.work_type, i.level) for i in batch.items.all()}
+        return {"filing": batch.filing_id, "exam_start": batch.exam_start, "exam_end": batch.exam_end,
+                "venue_address": batch.venue_address, "theory": batch.theory, "practical": batch.practical,
+                "comprehensive": batch.comprehensive, "method": batch.method,
+                "candidate_source": batch.candidate_source, "planned_count": batch.planned_count,
+                "items": [str(r.pk) for r in scope_rows if r.filing_id == batch.filing_id
+                          and (r.occupation_id, r.work_type, r.level) in planned]}
 
     def plan_items(self) -> list[PlanItem]:
         rows = [self.scope_rows[pk] for pk in self.cleaned_data["items"]]
@@ -109,7 +131,8 @@ class BaseStaffFormSet(forms.BaseFormSet):
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
-        if index is not None and index < len(self.PRESET_ROLES):
+        # Rows from a saved plan (the edit page) keep their own initial values.
+        if index is not None and len(self.initial or ()) <= index < len(self.PRESET_ROLES):
             kwargs["initial"] = {"role": self.PRESET_ROLES[index]}
         return kwargs
 
@@ -143,11 +166,14 @@ class CandidateForm(forms.Form):
     item = forms.ChoiceField(label=_("Occupation (work type) and level"))
     employer = forms.CharField(label=_("Employing unit"), max_length=200, required=False)
     city = forms.CharField(label=_("Candidate's city"), max_length=50, required=False)
+    photo = forms.FileField(label=_("Photo (JPEG or PNG, at most 2 MB)"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+                            help_text=_("A 2-inch colour photo on a white background (printed on the certificate)."))
 
     #: The service's field names (CandidateImportError rows) → this form's fields.
     SERVICE_FIELDS = {"name": "name", "gender": "gender", "id_type": "id_type", "id_number": "id_number",
                       "occupation": "item", "level": "item", "work_type": "item", "employer": "employer",
-                      "city": "city"}
+                      "city": "city", "photo": "photo"}
 
     def __init__(self, *args, batch, **kwargs):
         super().__init__(*args, **kwargs)
@@ -156,12 +182,29 @@ class CandidateForm(forms.Form):
         self.fields["item"].choices = [(key, f"{i.occupation.code} {occupation_label(i.occupation, i.work_type, i.level)}")
                                        for key, i in self.items.items()]
 
+    def clean_photo(self):
+        """JPEG or PNG by content and ≤ 2 MB (certificates.photos); the service checks again."""
+        from certificates.photos import photo_bytes, photo_validate
+
+        photo = self.cleaned_data.get("photo")
+        if photo:
+            photo_validate(photo_bytes(photo))
+        return photo
+
+    @classmethod
+    def initial_for(cls, candidate) -> dict:
+        # The ID number is not put back into the page (PUB-04): left blank, the stored one is kept.
+        return {"name": candidate.name, "gender": candidate.gender, "id_type": candidate.id_type,
+                "employer": candidate.employer, "city": candidate.city,
+                "item": f"{candidate.occupation.code}|{candidate.level}|{candidate.work_type}"}
+
     def candidate(self) -> CandidateData:
         d = self.cleaned_data
         item = self.items[d["item"]]
+        photo = d.get("photo") or None  # False = "clear" ticked on the edit form
         return CandidateData(name=d["name"], gender=d["gender"], id_type=d["id_type"], id_number=d["id_number"],
                              occupation_code=item.occupation.code, level=item.level, work_type=item.work_type,
-                             employer=d["employer"], city=d["city"])
+                             employer=d["employer"], city=d["city"], photo=photo)
 
     def add_service_errors(self, problems: dict[str, str]) -> None:
         for field, message in problems.items():

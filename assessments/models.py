@@ -49,8 +49,17 @@ def items_in_scope(batch) -> bool:
     items = list(batch.items.all())
     if not items:
         return False
-    scope = set(batch.filing.scope.filter(active=True).values_list("occupation_id", "level"))
-    return all((i.occupation_id, i.level) in scope for i in items)
+    # A scope row with a work type covers that work type only; one without covers the whole occupation.
+    scope = set(batch.filing.scope.filter(active=True).values_list("occupation_id", "work_type", "level"))
+    return all((i.occupation_id, i.work_type, i.level) in scope or (i.occupation_id, "", i.level) in scope
+               for i in items)
+
+
+@guard(rule="ELIG-10", message=_("The venue must be one of the venues the filing was filed with."))
+def venue_filed(batch) -> bool:
+    from .selectors import filed_venues, venue_key
+
+    return venue_key(batch.venue_address) in {venue_key(v) for v in filed_venues(batch.filing)}
 
 
 @guard(rule="ASM-03", message=_("Invigilators may not be training staff, and one person holds one role per batch; "
@@ -135,6 +144,8 @@ class AssessmentBatch(ConcurrentTransitionMixin, models.Model):
     publish_until = models.DateField(_("results public until"), null=True, blank=True)  # ASM-05 ≥ 7 days
     report_due = models.DateField(_("report due"), null=True, blank=True)  # ASM-05 10 WD
     reported_on = models.DateField(null=True, blank=True)
+    # ASM-05: set by the deadline sweep the first day the report is late (stays as the record of lateness).
+    report_overdue_on = models.DateField(_("report flagged overdue on"), null=True, blank=True)
     certificates_issued_on = models.DateField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -154,7 +165,7 @@ class AssessmentBatch(ConcurrentTransitionMixin, models.Model):
         return self.plan_number
 
     @transition(field=state, source=State.DRAFT, target=State.SUBMITTED,
-                conditions=[filing_active, items_in_scope, staff_valid, lead_time_kept],
+                conditions=[filing_active, items_in_scope, venue_filed, staff_valid, lead_time_kept],
                 permission=allowed("institution", check=_owner), custom={"rule": "ASM-01"})
     def submit(self):
         self.submitted_on = clock.today()
@@ -255,6 +266,11 @@ class Candidate(models.Model):
         PASS = "pass", _("Passed")
         FAIL = "fail", _("Failed")
 
+    class Eligibility(models.TextChoices):
+        UNCHECKED = "unchecked", _("Not reviewed")
+        ELIGIBLE = "eligible", _("Eligible")
+        INELIGIBLE = "ineligible", _("Not eligible")
+
     batch = models.ForeignKey(AssessmentBatch, on_delete=models.PROTECT, related_name="candidates")
     name = models.CharField(_("name"), max_length=100)
     gender = models.CharField(_("gender"), max_length=1, choices=[("M", _("male")), ("F", _("female"))])
@@ -275,6 +291,16 @@ class Candidate(models.Model):
                                        blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)])
     result = models.CharField(_("result"), max_length=7, choices=Result.choices, default=Result.PENDING)
     already_certified = models.BooleanField(_("already holds this certificate"), default=False)
+    # ASM-08: what the portal's own check found when the candidate was added (blank = nothing to check) …
+    eligibility_flags = models.TextField(_("eligibility check findings"), blank=True)
+    # … the institution's review of the candidate's eligibility …
+    eligibility = models.CharField(_("eligibility review"), max_length=10, choices=Eligibility.choices,
+                                   default=Eligibility.UNCHECKED)
+    eligibility_note = models.TextField(_("eligibility review note"), blank=True)
+    eligibility_reviewed_on = models.DateField(_("eligibility reviewed on"), null=True, blank=True)
+    # … and the office's finding on a spot check that the candidate was not eligible after all.
+    found_ineligible = models.BooleanField(_("found ineligible by the office"), default=False)
+    found_ineligible_note = models.TextField(_("office's finding"), blank=True)
     certificate = models.OneToOneField("certificates.Certificate", on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="candidate")
 
@@ -328,3 +354,25 @@ class SpotCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id} {self.checked_on}"
+
+
+class BatchViolation(models.Model):
+    """违规记录: a violation found on a batch (ASM-08 lax eligibility checking), for the supervision app to act on."""
+
+    batch = models.ForeignKey(AssessmentBatch, on_delete=models.PROTECT, related_name="violations")
+    rule = models.CharField(_("rule"), max_length=10)
+    recorded_on = models.DateField(_("recorded on"))
+    detail = models.TextField(_("detail"))
+    ineligible_count = models.PositiveIntegerField(_("candidates found ineligible"), default=0)
+    assessed_count = models.PositiveIntegerField(_("candidates assessed"), default=0)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-recorded_on", "-pk"]
+        verbose_name = _("batch violation")
+        verbose_name_plural = _("batch violations")
+        constraints = [models.UniqueConstraint(fields=["batch", "rule"], name="batch_violation_once_per_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.batch_id}"

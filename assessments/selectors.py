@@ -9,7 +9,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, V
 from filing_portal.core import clock
 from filing_portal.regions.selectors import regions_visible_to
 
-from .models import AssessmentBatch, BatchItem, Candidate
+from .models import AssessmentBatch, BatchItem, BatchViolation, Candidate
 
 OFFICE_ROLES = ("city_staff", "province_staff")
 
@@ -87,3 +87,33 @@ def published_batch(plan_number: str) -> AssessmentBatch | None:
     return (AssessmentBatch.objects.select_related("institution", "filing")
             .filter(plan_number=plan_number, state=AssessmentBatch.State.RESULTS_PUBLISHED,
                     publish_from__lte=today, publish_until__gte=today).first())
+
+
+def venue_key(address: str) -> str:
+    """Whitespace- and punctuation-insensitive address (as `Venue.address_key`)."""
+    return "".join(ch for ch in address if ch.isalnum())
+
+
+def filed_venues(filing) -> list[str]:
+    """The venues the filing was filed with (ELIG-10): those of its source application and of its approved
+    scope changes, in filing order, each address once."""
+    from institutions.models import FilingApplication, Venue
+
+    applications = FilingApplication.objects.filter(
+        Q(pk=filing.source_application_id)
+        | Q(filing=filing, kind=FilingApplication.Kind.SCOPE_CHANGE, state=FilingApplication.State.APPROVED))
+    addresses = Venue.objects.filter(application__in=applications.values("pk")).order_by("application_id", "pk")
+    return list(dict.fromkeys(addresses.values_list("address", flat=True)))
+
+
+def batch_violations(*, rule: str | None = None, institution=None, batch=None) -> QuerySet[BatchViolation]:
+    """Violations recorded on batches (ASM-08 lax eligibility checking, …), newest first: what the supervision
+    app reads to open cases."""
+    qs = BatchViolation.objects.select_related("batch", "batch__institution", "batch__filing")
+    if rule:
+        qs = qs.filter(rule=rule)
+    if institution is not None:
+        qs = qs.filter(batch__institution=institution)
+    if batch is not None:
+        qs = qs.filter(batch=batch)
+    return qs.order_by("-recorded_on", "-pk")

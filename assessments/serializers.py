@@ -49,7 +49,7 @@ class BatchSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
             "state", "available_transitions", "exam_start", "exam_end", "venue_address", "theory", "practical",
             "comprehensive", "method", "candidate_source", "planned_count", "supervision_mode", "pass_mark",
             "submitted_on", "approved_on", "return_comment", "conducted_on", "publish_from", "publish_until",
-            "report_due", "report_overdue", "reported_on", "certificates_issued_on", "cancel_reason", "items",
+            "report_due", "report_overdue", "report_overdue_on", "reported_on", "certificates_issued_on", "cancel_reason", "items",
             "staff", "candidate_count", "passed_count", "open_objection_count",
         ]
         read_only_fields = fields
@@ -111,3 +111,48 @@ class RowErrorsSerializer(ErrorSerializer):
     """400 for rows: row number (1 = the first item sent) → field → message; nothing was saved."""
 
     rows = serializers.DictField(child=serializers.DictField(child=serializers.CharField()))
+
+
+class PlanItemInputSerializer(serializers.Serializer):
+    occupation_code = serializers.CharField(max_length=16, help_text="e.g. 4-12-01-01")
+    level = serializers.IntegerField(min_value=1, max_value=5)
+    work_type = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class PlanPersonInputSerializer(serializers.Serializer):
+    # A CharField, not a ChoiceField: the schema already has two enums named "role" (users', batch staff's).
+    role = serializers.CharField(max_length=11, help_text="invigilator, assessor or supervisor (ASM-03).")
+    name = serializers.CharField(max_length=50)
+    phone = serializers.CharField(max_length=30)
+    organisation = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    is_trainer = serializers.BooleanField(required=False, default=False)
+
+    def validate_role(self, value: str) -> str:
+        if value not in BatchStaff.Role.values:
+            raise serializers.ValidationError(f"One of {', '.join(BatchStaff.Role.values)}.")
+        return value
+
+
+class BatchCreateInputSerializer(serializers.Serializer):
+    """A new plan (评价计划) as a draft: the same fields and the same service (`batch_create`) as the plan form;
+    the service checks the filing's standing (REN-02), the venue (ELIG-10); submitting checks the rest."""
+
+    filing_number = serializers.CharField(max_length=32, help_text="One of the caller's filings (active).")
+    exam_start = serializers.DateField()
+    exam_end = serializers.DateField()
+    venue_address = serializers.CharField(max_length=200, help_text="One of the filing's filed venues (ELIG-10).")
+    theory = serializers.BooleanField(required=False, default=True)
+    practical = serializers.BooleanField(required=False, default=True)
+    comprehensive = serializers.BooleanField(required=False, default=False)
+    method = serializers.ChoiceField(choices=AssessmentBatch.Method.choices, required=False, default="exam")
+    candidate_source = serializers.CharField(max_length=100)
+    planned_count = serializers.IntegerField(min_value=1, max_value=100000)
+    items = PlanItemInputSerializer(many=True, allow_empty=False)
+    staff = PlanPersonInputSerializer(many=True, allow_empty=False)
+
+    def validate(self, data):
+        if data["exam_end"] < data["exam_start"]:
+            raise serializers.ValidationError({"exam_end": "The exam cannot end before it starts."})
+        if not (data["theory"] or data["practical"] or data["comprehensive"]):
+            raise serializers.ValidationError({"theory": "Choose at least one subject."})
+        return data

@@ -11,6 +11,13 @@ urlpatterns = [
     path("my/batches/", views.my_batches, name="my_batches"),
     path("my/batches/new/", views.batch_new, name="batch_new"),
     path("my/batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("my/batches/<int:pk>/edit/", views.batch_edit, name="batch_edit"),
+    path("my/batches/<int:pk>/candidates/<int:candidate_pk>/", views.batch_candidate_edit,
+         name="batch_candidate_edit"),
+    path("my/batches/<int:pk>/candidates/<int:candidate_pk>/delete/", views.batch_candidate_delete,
+         name="batch_candidate_delete"),
+    path("my/batches/<int:pk>/candidates/<int:candidate_pk>/eligibility/", views.batch_candidate_eligibility,
+         name="batch_candidate_eligibility"),
     path("my/batches/<int:pk>/candidates/import/", views.batch_candidates_import, name="batch_candidates_import"),
     path("my/batches/<int:pk>/candidates/add/", views.batch_candidate_add, name="batch_candidate_add"),
     path("my/batches/<int:pk>/candidates/template.xlsx", views.batch_candidates_template,
@@ -32,6 +39,8 @@ urlpatterns = [
     path("staff/batches/<int:pk>/objections/<int:objection_pk>/resolve/", views.staff_objection_resolve,
          name="staff_objection_resolve"),
     path("staff/batches/<int:pk>/spot-checks/", views.staff_spot_check, name="staff_spot_check"),
+    path("staff/batches/<int:pk>/candidates/<int:candidate_pk>/ineligible/", views.staff_candidate_ineligible,
+         name="staff_candidate_ineligible"),
     # the public's
     path("results/<str:plan_number>/", views.public_results, name="public_results"),
 ]

@@ -165,6 +165,14 @@ def _validate_holders(holders: Sequence[HolderData]) -> list[HolderData]:
             number = holder.id_number
         if holder.level not in (1, 2, 3, 4, 5):
             row.append(_("NUM-06: the level must be 1–5"))
+        if holder.photo:
+            from .photos import photo_bytes, photo_validate
+
+            try:
+                photo_validate(photo_bytes(holder.photo))
+            except ValidationError as exc:
+                row.append(_("CERT-04: the photo of %(name)s: %(error)s")
+                           % {"name": holder.holder_name.strip(), "error": " ".join(exc.messages)})
         if row:
             errors[_("row %(n)d") % {"n": index}] = row
         clean.append(HolderData(**{**holder.__dict__, "holder_name": holder.holder_name.strip(), "id_number": number}))

@@ -11,10 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from filing_portal.core.errors import DomainError
+from filing_portal.personal_data import mask_id_number
 
 from ..forms import CandidateForm, XlsxUploadForm
+from ..models import Candidate
 from ..selectors import batch_candidates
-from ..services import CandidateImportError, candidates_add
+from ..services import (
+    CandidateImportError,
+    candidate_delete,
+    candidate_eligibility_review,
+    candidate_update,
+    candidates_add,
+)
 from .common import CANDIDATE_STATES, bytes_response, error_text, institution_required, visible_batch_or_404
 
 IMPORT_KINDS = ("candidates", "results")
@@ -91,7 +99,7 @@ def batch_candidates_import(request, pk: int):
 def batch_candidate_add(request, pk: int):
     """One candidate typed in → `candidates_add` with one row; the service's problems go next to the fields."""
     batch = _editable_batch(request, pk)
-    form = CandidateForm(request.POST, batch=batch)
+    form = CandidateForm(request.POST, request.FILES, batch=batch)
     if form.is_valid():
         try:
             candidates_add(batch=batch, rows=[form.candidate()], acting_user=request.user)
@@ -125,3 +133,72 @@ def batch_import_errors(request, pk: int, kind: str):
                         pk=batch.pk)
     errors = {int(row): problems for row, problems in stored.items()}
     return bytes_response(spreadsheets().errors_report_xlsx(errors), f"{kind}-errors-{batch.plan_number}.xlsx")
+
+
+def _own_candidate(request, pk: int, candidate_pk: int):
+    batch = visible_batch_or_404(request.user, pk, own=True)
+    candidate = Candidate.objects.select_related("occupation", "batch").filter(batch=batch, pk=candidate_pk).first()
+    if candidate is None:
+        raise Http404
+    return batch, candidate
+
+
+@institution_required
+def batch_candidate_edit(request, pk: int, candidate_pk: int):
+    """/my/batches/<pk>/candidates/<id>/: change one candidate (or its photo) while the plan is draft or
+    submitted → `candidate_update`; the ID number is shown masked and kept when left blank (PUB-04)."""
+    batch, candidate = _own_candidate(request, pk, candidate_pk)
+    data = request.POST if request.method == "POST" else None
+    form = CandidateForm(data, request.FILES or None, batch=batch, initial=CandidateForm.initial_for(candidate))
+    form.fields["id_number"].required = False
+    form.fields["id_number"].help_text = _("Now %(masked)s; leave blank to keep it.") % {
+        "masked": mask_id_number(candidate.id_number)}
+    status = 200
+    if data is not None:
+        if form.is_valid():
+            row = form.candidate()
+            if not row.id_number.strip():
+                row.id_number = candidate.id_number
+            try:
+                candidate_update(candidate=candidate, data=row, acting_user=request.user,
+                                 remove_photo=form.cleaned_data.get("photo") is False)
+            except CandidateImportError as exc:
+                form.add_service_errors(exc.errors.get(1, {}))
+            except DomainError as exc:
+                form.add_error(None, error_text(exc))
+            else:
+                messages.success(request, _("%(name)s was changed.") % {"name": row.name})
+                return redirect("assessments:batch_detail", pk=batch.pk)
+        status = 400
+    return render(request, "assessments/candidate_edit.html", {
+        "batch": batch, "candidate": candidate, "form": form,
+        "editable": batch.state in ("draft", "submitted")}, status=status)
+
+
+@institution_required
+@require_POST
+def batch_candidate_delete(request, pk: int, candidate_pk: int):
+    """POST: remove one candidate while the plan is draft or submitted (audited)."""
+    batch, candidate = _own_candidate(request, pk, candidate_pk)
+    try:
+        candidate_delete(candidate=candidate, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("%(name)s was removed.") % {"name": candidate.name})
+    return redirect("assessments:batch_detail", pk=batch.pk)
+
+
+@institution_required
+@require_POST
+def batch_candidate_eligibility(request, pk: int, candidate_pk: int):
+    """POST: the institution's eligibility review of one candidate (ASM-08)."""
+    batch, candidate = _own_candidate(request, pk, candidate_pk)
+    try:
+        candidate_eligibility_review(candidate=candidate, eligible=request.POST.get("eligible") != "no",
+                                     note=request.POST.get("note", "")[:1000], acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("The eligibility review of %(name)s is recorded.") % {"name": candidate.name})
+    return redirect("assessments:batch_detail", pk=batch.pk)

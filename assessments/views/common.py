@@ -54,6 +54,13 @@ ACTION_LABELS = {
     "result_objection": gettext_lazy("Objection to the results raised"),
     "result_objection_resolve": gettext_lazy("Objection to the results resolved"),
     "spot_check": gettext_lazy("Spot check recorded"),
+    "update": gettext_lazy("Plan changed"),
+    "candidate_update": gettext_lazy("Candidate changed"),
+    "candidate_delete": gettext_lazy("Candidate removed"),
+    "candidate_eligibility": gettext_lazy("Eligibility reviewed"),
+    "candidate_found_ineligible": gettext_lazy("Candidate found not eligible"),
+    "violation": gettext_lazy("Violation recorded"),
+    "report_overdue": gettext_lazy("Result report overdue"),
 }
 
 

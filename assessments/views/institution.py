@@ -17,8 +17,14 @@ from institutions.selectors import filings_visible_to
 
 from ..forms import PlanForm, ReasonForm, StaffFormSet
 from ..models import AssessmentBatch
-from ..selectors import batch_candidates, batches_visible_to, with_counts
-from ..services import batch_create, batch_report_overdue
+from ..selectors import batch_candidates, batch_violations, batches_visible_to, filed_venues, with_counts
+from ..services import (
+    CANDIDATE_EDIT_STATES,
+    ELIGIBILITY_REVIEW_STATES,
+    batch_create,
+    batch_report_overdue,
+    batch_update,
+)
 from ..transitions import REASON_TRANSITIONS
 from .common import (
     CANDIDATE_STATES,
@@ -57,8 +63,12 @@ def _plan_context(user):
     scope = list(FilingScope.objects.filter(filing__in=filings.values("pk"), active=True)
                  .select_related("occupation", "filing").order_by("filing__number", "occupation__code",
                                                                   "work_type", "-level"))
-    venues = sorted({v.address for f in active if f.source_application for v in f.source_application.venues.all()})
+    venues = {f.pk: filed_venues(f) for f in active}  # ELIG-10: a plan is held at a filed venue
     return filings, active, scope, venues
+
+
+def _all_venues(venues: dict[int, list[str]]) -> list[str]:
+    return list(dict.fromkeys(v for rows in venues.values() for v in rows))
 
 
 @institution_required
@@ -73,7 +83,7 @@ def batch_new(request):
         data = data.copy()  # "More rows": the same entries and four more blank staff rows, nothing checked yet
         rows = data.get("staff-TOTAL_FORMS", "")
         data["staff-TOTAL_FORMS"] = str(min(int(rows) if rows.isdigit() else 8, 56) + 4)
-    form = PlanForm(data, filings=filings, active_filings=active, scope_rows=scope)
+    form = PlanForm(data, filings=filings, active_filings=active, scope_rows=scope, venues_by_filing=venues)
     staff = StaffFormSet(data, prefix="staff")
     summary: list[tuple[str, str]] = []
     if data is not None and not more_rows:
@@ -95,8 +105,61 @@ def batch_new(request):
                 return redirect("assessments:batch_detail", pk=batch.pk)
         summary = _summary(form, staff)
     return render(request, "assessments/batch_new.html", {
-        "form": form, "staff": staff, "venues": venues, "active": active, "not_active": not_active,
+        "form": form, "staff": staff, "venues": _all_venues(venues), "active": active, "not_active": not_active,
         "summary": summary, "hide_errors": more_rows})
+
+
+def _more_rows(data):
+    """"More rows": the same entries and four more blank staff rows, nothing checked yet."""
+    data = data.copy()
+    rows = data.get("staff-TOTAL_FORMS", "")
+    data["staff-TOTAL_FORMS"] = str(min(int(rows) if rows.isdigit() else 8, 56) + 4)
+    return data
+
+
+@institution_required
+def batch_edit(request, pk: int):
+    """/my/batches/<pk>/edit/: the draft plan (new, or returned for changes with the office's comments shown)
+    in the plan form → `batch_update`; then it is submitted again from the batch page."""
+    user = request.user
+    batch = visible_batch_or_404(user, pk, own=True)
+    if batch.state != AssessmentBatch.State.DRAFT:
+        messages.error(request, _("ASM-01: only a draft plan is changed."))
+        return redirect("assessments:batch_detail", pk=batch.pk)
+    filings, active, scope, venues = _plan_context(user)
+    filings = filings.filter(pk=batch.filing_id)  # the plan stays on its filing (its plan number says so)
+    active = [f for f in active if f.pk == batch.filing_id]
+    scope = [row for row in scope if row.filing_id == batch.filing_id]
+    data = request.POST if request.method == "POST" else None
+    more_rows = data is not None and "add_rows" in data
+    if more_rows:
+        data = _more_rows(data)
+    people = [{"role": p.role, "name": p.name, "phone": p.phone, "organisation": p.organisation,
+               "is_trainer": p.is_trainer} for p in batch.staff.order_by("pk")]
+    form = PlanForm(data, filings=filings, active_filings=active or [batch.filing], scope_rows=scope,
+                    venues_by_filing=venues, initial=PlanForm.initial_for(batch, scope))
+    staff = StaffFormSet(data, prefix="staff", initial=people or None)
+    summary: list[tuple[str, str]] = []
+    if data is not None and not more_rows:
+        if form.is_valid() and staff.is_valid():
+            d = form.cleaned_data
+            try:
+                batch_update(
+                    batch=batch, acting_user=user, exam_start=d["exam_start"], exam_end=d["exam_end"],
+                    venue_address=d["venue_address"].strip(), candidate_source=d["candidate_source"].strip(),
+                    planned_count=d["planned_count"], items=form.plan_items(), staff=staff.people(),
+                    theory=d["theory"], practical=d["practical"], comprehensive=d["comprehensive"],
+                    method=d["method"])
+            except DomainError as exc:
+                form.add_error(None, error_text(exc))
+            else:
+                messages.success(request, _("Plan %(n)s is changed. Submit it again from this page.")
+                                 % {"n": batch.plan_number})
+                return redirect("assessments:batch_detail", pk=batch.pk)
+        summary = _summary(form, staff)
+    return render(request, "assessments/batch_new.html", {
+        "form": form, "staff": staff, "venues": _all_venues(venues), "active": active or [batch.filing],
+        "not_active": [], "summary": summary, "hide_errors": more_rows, "batch": batch})
 
 
 def _summary(form, staff) -> list[tuple[str, str]]:
@@ -142,6 +205,7 @@ def detail_context(request, batch: AssessmentBatch) -> dict:
         "report_overdue": batch_report_overdue(batch),
         "reason_form": ReasonForm(),
         "can_export": batch.state in EXPORT_STATES,
+        "violations": list(batch_violations(batch=batch)),  # ASM-08
     }
 
 
@@ -151,6 +215,8 @@ def batch_detail(request, pk: int):
     batch = visible_batch_or_404(request.user, pk, own=True)
     context = detail_context(request, batch)
     context.update({"candidates_editable": batch.state in CANDIDATE_STATES,
+                    "candidates_changeable": batch.state in CANDIDATE_EDIT_STATES,
+                    "eligibility_editable": batch.state in ELIGIBILITY_REVIEW_STATES,
                     "results_editable": batch.state == AssessmentBatch.State.CONDUCTED})
     return render(request, "assessments/batch_detail.html", context)
 

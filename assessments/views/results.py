@@ -118,6 +118,6 @@ def batch_export_result_summary(request, pk: int):
 def batch_export_certificate_info(request, pk: int):
     """The batch's certificate information table (AH20 附件5, ASM-06)."""
     batch = _export_batch(request, pk)
-    certificates = batch.certificates.order_by("number")
+    certificates = batch.certificates.filter(status="valid").order_by("number")  # voided ones are not reported
     return xlsx_response(lambda out: exports().certificate_info_xlsx(certificates, out),
                          f"certificate-info-{batch.plan_number}.xlsx")

@@ -16,7 +16,7 @@ from ..forms import ExportFilterForm, ObjectionResolveForm, SpotCheckForm
 from ..models import AssessmentBatch
 from ..selectors import batch_queue, batches_for_export, with_counts
 from ..services import batch_report_overdue, result_objection_resolve
-from ..spot_checks import CHECKABLE_STATES, spot_check_record
+from ..spot_checks import CHECKABLE_STATES, candidate_found_ineligible, spot_check_record
 from .common import error_text, scope_lines, staff_required, visible_batch_or_404, xlsx_response
 from .institution import detail_context
 from .results import exports
@@ -55,6 +55,7 @@ def _staff_page(request, pk: int, *, failed_objection=None, spot_check_form=None
         "resolve_forms": resolve_forms,
         "spot_check_form": (spot_check_form or SpotCheckForm())
         if may_act and batch.state in CHECKABLE_STATES else None,
+        "may_find_ineligible": may_act and batch.state in CHECKABLE_STATES,  # ASM-08
     })
     return render(request, "assessments/staff_batch.html", context, status=status)
 
@@ -104,6 +105,26 @@ def staff_spot_check(request, pk: int):
 
 
 @staff_required
+@require_POST
+def staff_candidate_ineligible(request, pk: int, candidate_pk: int):
+    """POST: a spot check found a candidate not eligible (ASM-08); over 5% of the batch records a violation."""
+    batch = visible_batch_or_404(request.user, pk)
+    candidate = batch.candidates.filter(pk=candidate_pk).first()
+    if candidate is None:
+        raise Http404
+    try:
+        violation = candidate_found_ineligible(candidate=candidate, note=request.POST.get("note", "")[:1000],
+                                               acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("The finding on %(name)s is recorded.") % {"name": candidate.name})
+        if violation is not None:
+            messages.warning(request, f"ASM-08: {violation.detail}")
+    return redirect("assessments:staff_batch", pk=batch.pk)
+
+
+@staff_required
 def staff_batch_exports(request):
     """/staff/batches/exports/: the result summary (附件4) and the certificate table (附件5) of the filtered batches;
     the certificate table may mark its certificates as uploaded to the national lookup (ASM-06)."""
@@ -115,10 +136,13 @@ def staff_batch_exports(request):
         selected = batches_for_export(request.user, **form.filters())
         action = request.POST.get("do") if request.method == "POST" else "preview"
         if action == "result_summary":
-            return xlsx_response(lambda out: exports().result_summary_xlsx(selected, out), "result-summary.xlsx")
+            counted = {"occupation_code": form.cleaned_data.get("occupation_code") or "",
+                       "level": form.cleaned_data.get("level")}
+            return xlsx_response(lambda out: exports().result_summary_xlsx(selected, out, **counted),
+                                 "result-summary.xlsx")
         if action == "certificate_info":
             mark = form.cleaned_data["mark_uploaded"]
-            certificates = Certificate.objects.filter(batch__in=selected.values("pk")).order_by("number")
+            certificates = Certificate.objects.filter(batch__in=selected.values("pk"), status="valid").order_by("number")
             if form.cleaned_data.get("occupation_code"):
                 certificates = certificates.filter(occupation_code=form.cleaned_data["occupation_code"].strip())
             if form.cleaned_data.get("level"):

@@ -44,7 +44,8 @@ class PolicyProfileAdmin(admin.ModelAdmin):
             "change_materials_wd", "change_freeze_days", "renewal_window_value", "renewal_window_unit",
             "grace_period_days", "renewal_evaluation_wd",
         ]}),
-        (_("Assessment batches (ASM)"), {"fields": ["plan_lead_wd", "results_publicity_days", "results_report_wd"]}),
+        (_("Assessment batches (ASM)"), {"fields": ["plan_lead_wd", "results_publicity_days", "results_report_wd",
+                                                     "pass_mark"]}),
         (_("Jurisdiction and numbering (JUR, NUM)"), {"fields": ["default_city_ceiling_level", "institution_code"]}),
     ]
 

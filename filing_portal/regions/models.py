@@ -86,6 +86,8 @@ class PolicyProfile(models.Model):
     change_freeze_days = models.PositiveSmallIntegerField(_("no scope changes before expiry (days)"), default=90)  # CHG-05
     plan_lead_wd = models.PositiveSmallIntegerField(_("batch plan lead time (working days)"), default=10)  # ASM-01
     results_publicity_days = models.PositiveSmallIntegerField(_("results publicity (days)"), default=7)  # ASM-05
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark (of 100, each subject)"), default=60,
+                                                 validators=[MaxValueValidator(100)])  # ASM-05 / results
     results_report_wd = models.PositiveSmallIntegerField(_("results report deadline (working days)"), default=10)  # ASM-05
     renewal_evaluation_wd = models.PositiveSmallIntegerField(_("renewal evaluation (working days)"), default=30)  # REN-07
     # JUR-01: cities handle senior worker (level 3) and below unless a ceiling row says otherwise (JUR-02).

@@ -44,7 +44,8 @@ def test_creates_every_role_and_is_idempotent(capsys):
     from assessments.models import AssessmentBatch
 
     assert set(AssessmentBatch.objects.values_list("state", flat=True)) == {
-        "draft", "submitted", "scheduled", "results_published", "certificates_issued", "cancelled"}
+        "draft", "submitted", "scheduled", "conducted", "results_published", "results_reported",
+        "certificates_issued", "cancelled"}
     certs = Certificate.objects.filter(batch__isnull=True).order_by("number")
     assert certs.count() == 4 and certs.filter(status="voided").count() == 1
     assert certs.first().number.startswith("S000034010002")  # inst_s, filed after the 2023 one
