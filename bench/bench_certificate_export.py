@@ -66,10 +66,10 @@ def populate(rows: int) -> None:
             """
             INSERT INTO assessments_candidate
               (batch_id, name, gender, id_type, id_number, id_number_hash, employer, city, occupation_id, work_type,
-               level, photo, result, already_certified, certificate_id)
+               level, photo, result, already_certified, certificate_id, eligibility_flags, eligibility, eligibility_note, found_ineligible, found_ineligible_note)
             SELECT %(batch)s, c.holder_name, 'M', '201', c.id_number, md5(c.number), c.employer,
                    (ARRAY['合肥市', '芜湖市', '蚌埠市', '安庆市'])[1 + c.serial %% 4], o.id, c.work_type, c.level, '',
-                   'pass', false, c.id
+                   'pass', false, c.id, '', 'eligible', '', false, ''
             FROM certificates_certificate c, institutions_occupation o
             WHERE c.batch_id = %(batch)s AND o.code = '4-12-01-01'
             """,
