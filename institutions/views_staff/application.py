@@ -8,7 +8,6 @@ Applications outside the caller's view are 404 (JUR-03, `applications_visible_to
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -35,6 +34,7 @@ from .common import (
     OFFICE_ROLES,
     REVIEW_ROLES,
     ActionBlock,
+    ActionSpec,
     WorkingDayCounter,
     client_ip,
     error_summary,
@@ -46,17 +46,6 @@ from .common import (
 
 OPINION_STAGES = ("initial_review", "technical_evaluation")
 STATE_LABELS = dict(FilingApplication.State.choices)
-
-
-@dataclass(frozen=True)
-class ActionSpec:
-    """One action of the review page: its input form, its button, what it calls, what it says after."""
-
-    form: type[forms.Form]
-    label: str
-    run: Callable[[FilingApplication, object, str | None, dict], object]
-    done: str
-    danger: bool = False
 
 
 APPLICATION_ACTIONS: dict[str, ActionSpec] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
@@ -205,3 +206,15 @@ def timeline(obj, state_labels: dict[str, str]) -> list[TimelineRow]:
             comment=event.comment,
         ))
     return rows
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One staff action on a page (an application's review, a filing's record): its input form, its button,
+    what it calls with (object, acting user, request IP, cleaned data), what it says after."""
+
+    form: type[forms.Form]
+    label: str
+    run: Callable[[object, object, str | None, dict], object]
+    done: str
+    danger: bool = False

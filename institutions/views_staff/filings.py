@@ -8,7 +8,6 @@ A scope change blocked by CHG-04/05 is listed here with the staff override form.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -34,6 +33,7 @@ from .common import (
     FILING_ROLES,
     LEVEL_NAMES,
     ActionBlock,
+    ActionSpec,
     client_ip,
     error_summary,
     error_text,
@@ -48,32 +48,23 @@ APPLICATION_STATE_LABELS = dict(FilingApplication.State.choices)
 CHANGE_RULES = ("CHG-04", "CHG-05")
 
 
-@dataclass(frozen=True)
-class FilingActionSpec:
-    form: type[forms.Form]
-    label: str
-    run: Callable[[Filing, object, str | None, dict], object]
-    done: str
-    danger: bool = False
-
-
-FILING_ACTIONS: dict[str, FilingActionSpec] = {
-    "suspend": FilingActionSpec(
+FILING_ACTIONS: dict[str, ActionSpec] = {
+    "suspend": ActionSpec(
         ReasonForm, gettext_lazy("Suspend for rectification"),
         lambda filing, user, ip, data: filing_services.filing_suspend(
             filing=filing, reason=data["reason"], acting_user=user, ip=ip),
         gettext_lazy("The filing is suspended and the rectification order published.")),
-    "reinstate": FilingActionSpec(
+    "reinstate": ActionSpec(
         CommentForm, gettext_lazy("Reinstate"),
         lambda filing, user, ip, data: filing_services.filing_reinstate(
             filing=filing, reason=data["reason"], acting_user=user, ip=ip),
         gettext_lazy("The filing is active again.")),
-    "revoke": FilingActionSpec(
+    "revoke": ActionSpec(
         RevokeForm, gettext_lazy("Revoke the filing"),
         lambda filing, user, ip, data: filing_services.filing_revoke(
             filing=filing, reason=data["reason"], ground=data["ground"], acting_user=user, ip=ip),
         gettext_lazy("The filing is revoked, its number retired and the revocation published."), danger=True),
-    "terminate": FilingActionSpec(
+    "terminate": ActionSpec(
         TerminateForm, gettext_lazy("Terminate the filing"),
         lambda filing, user, ip, data: filing_services.filing_terminate(
             filing=filing, reason=data["reason"], kind=data["kind"], ground=data["ground"], acting_user=user, ip=ip),
