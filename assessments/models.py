@@ -175,6 +175,8 @@ class AssessmentBatch(ConcurrentTransitionMixin, models.Model):
                 custom={"rule": "ASM-01"})
     def approve(self):
         self.approved_on = clock.today()
+        # ASM-04 / INC-02: every exam is externally supervised unless the filing earned random supervision.
+        self.supervision_mode = self.filing.supervision_mode
 
     @transition(field=state, source=State.SUBMITTED, target=State.DRAFT,
                 permission=allowed("city_staff", "province_staff", check=batch_in_jurisdiction),

@@ -71,6 +71,15 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     cancellation_ground = models.CharField(_("ground of cancellation (TERM-04)"), max_length=24,
                                            choices=CancellationGround.choices, blank=True)
     renewed_count = models.PositiveSmallIntegerField(default=0)
+    # SUP-04 (FJ23 Art.22, 24): after a tier-2/3 finding no new occupations, levels or sites until this date
+    # (the end of the validity period in which the violation happened). Set by the supervision app.
+    expansion_barred_until = models.DateField(_("no new occupations, levels or sites until"), null=True, blank=True)
+    expansion_barred_reason = models.TextField(_("why expansion is barred"), blank=True)
+    # ASM-04 / INC-02: how the office supervises this filing's exams; supervision switches a social
+    # organisation with a clean first validity period to random supervision, assessment approval reads it.
+    supervision_mode = models.CharField(_("exam supervision"), max_length=10, default="every_exam",
+                                        choices=[("every_exam", _("External supervision of every exam")),
+                                                 ("random", _("Random supervision"))])
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -90,6 +90,10 @@ class PolicyProfile(models.Model):
                                                  validators=[MaxValueValidator(100)])  # ASM-05 / results
     results_report_wd = models.PositiveSmallIntegerField(_("results report deadline (working days)"), default=10)  # ASM-05
     renewal_evaluation_wd = models.PositiveSmallIntegerField(_("renewal evaluation (working days)"), default=30)  # REN-07
+    complaint_response_wd = models.PositiveSmallIntegerField(
+        _("complaint response (working days)"), default=15)  # SUP-02
+    rectification_wd = models.PositiveSmallIntegerField(
+        _("rectification period (working days)"), default=20)  # SUP-04 (FJ23 Art.22)
     # JUR-01: cities handle senior worker (level 3) and below unless a ceiling row says otherwise (JUR-02).
     default_city_ceiling_level = models.PositiveSmallIntegerField(
         _("highest level a city handles"), default=3, validators=LEVEL_VALIDATORS

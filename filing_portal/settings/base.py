@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "filing_portal.workdays",
     "filing_portal.audit",
     "filing_portal.core",
+    "filing_portal.notifications",
     # the apps, lowest layer first
     "certificates",
     "institutions",

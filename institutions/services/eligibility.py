@@ -198,6 +198,13 @@ def _change_problems(application: FilingApplication, today: dt.date) -> list[Pro
     filing = application.filing
     if filing is None:
         return [Problem("CHG-01", _("A scope change belongs to a filing."))]
+    if filing.expansion_barred_until and today <= filing.expansion_barred_until:
+        # SUP-04 (FJ23 Art.22, 24): a sanction bars new occupations, levels and sites for the validity period;
+        # no staff override lifts it.
+        return [Problem("SUP-04", _("After a violation finding no new occupations, levels or sites are accepted "
+                                    "until %(date)s: %(reason)s")
+                        % {"date": filing.expansion_barred_until.isoformat(),
+                           "reason": filing.expansion_barred_reason})]
     if application.override_reason:
         return []  # staff override recorded with its reason (audited by the service)
     problems = []
