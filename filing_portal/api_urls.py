@@ -7,6 +7,8 @@ from assessments import api as assessments_api
 from certificates import api as certificates_api
 from filing_portal.accounts import api as accounts_api
 from institutions import api as institutions_api
+from renewals import api as renewals_api
+from supervision import api_cases, api_complaints, api_draws, api_public
 
 router = DefaultRouter()
 router.register("certificates", certificates_api.CertificateViewSet, basename="certificate")
@@ -14,6 +16,9 @@ router.register("institutions", institutions_api.InstitutionViewSet, basename="i
 router.register("filing-applications", institutions_api.FilingApplicationViewSet, basename="filing-application")
 router.register("filings", institutions_api.FilingViewSet, basename="filing")
 router.register("batches", assessments_api.BatchViewSet, basename="batch")
+SUPERVISION_APIS = (api_draws, api_cases, api_complaints, api_public)
+for module in (*SUPERVISION_APIS, renewals_api):
+    module.register(router)
 
 urlpatterns = [
     path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="api-token"),
@@ -27,5 +32,6 @@ urlpatterns = [
     path("public/certificates/verify/", certificates_api.PublicVerifyView.as_view(), name="api-public-verify"),
     path("filing-numbers/<str:number>/", certificates_api.FilingNumberLookupView.as_view(),
          name="api-filing-number"),
+    *(pattern for module in (*SUPERVISION_APIS, renewals_api) for pattern in module.urlpatterns),
     *router.urls,
 ]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("", include("institutions.urls")),
     path("", include("assessments.urls")),
+    path("", include("supervision.urls")),
+    path("", include("renewals.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("filing_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

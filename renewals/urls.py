@@ -1,0 +1,5 @@
+"""Renewal pages (institution under /my/renewals/, staff under /staff/renewals/)."""
+
+app_name = "renewals"
+
+urlpatterns = []

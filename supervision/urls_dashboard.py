@@ -1,0 +1,3 @@
+"""URL patterns of the dashboard pages (included by supervision/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URL patterns of the draws pages (included by supervision/urls.py)."""
+
+urlpatterns = []
