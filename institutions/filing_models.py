@@ -184,6 +184,8 @@ class Announcement(models.Model):
         REVOCATION = "revocation", _("Revocation")
         SUSPENSION = "suspension", _("Rectification and suspension")
         STOP_ORDER = "stop_order", _("Order to stop assessing (unfiled body)")
+        LAPSED = "lapsed", _("Renewal given up: filing lapsed")
+        RENEWED = "renewed", _("Filing renewed")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, db_index=True)
     # Empty for a stop order against an unfiled body (TERM-05), which is no Institution of the portal.
