@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("supervision.urls")),
     path("", include("renewals.urls")),
+    path("notifications/", include("filing_portal.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("filing_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

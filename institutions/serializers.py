@@ -1,7 +1,11 @@
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
 from rest_framework import serializers
 
 from filing_portal.core.api import WorkflowSerializerMixin
 
+from . import filing_dates
 from .models import (
     Announcement,
     ApplicationOccupation,
@@ -87,18 +91,51 @@ class ScopeSerializer(serializers.ModelSerializer):
 
 
 class FilingSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
+    """A filing record with the dates of its life (issue 7 item 9): `issued_on` is the first day of the current
+    validity period — `valid_from` until a renewal, then the day after the renewed expiry (REN-08) — and the
+    renewal window's first day and the grace period's last day come from `institutions.filing_dates`."""
+
     filing_number = serializers.CharField(source="number", read_only=True)
     institution = InstitutionSerializer(read_only=True)
     scope = serializers.SerializerMethodField()
+    issued_on = serializers.SerializerMethodField()
+    renewal_window_opens = serializers.SerializerMethodField()
+    grace_ends = serializers.SerializerMethodField()
 
     class Meta:
         model = Filing
-        fields = ["id", "filing_number", "state", "available_transitions", "institution", "valid_from", "expires_on",
-                  "first_filed_on", "pilot_until", "province_wide", "scope"]
+        fields = ["id", "filing_number", "state", "available_transitions", "institution", "issued_on", "valid_from",
+                  "expires_on", "renewal_window_opens", "grace_ends", "first_filed_on", "pilot_until",
+                  "province_wide", "scope"]
         read_only_fields = fields
 
     def get_scope(self, obj) -> list[dict]:
         return ScopeSerializer([s for s in obj.scope.all() if s.active], many=True).data
+
+    def _profile(self, obj):
+        """The filing's policy profile; all profiles are read once per response (one per province)."""
+        from filing_portal.regions.models import PolicyProfile
+
+        root = self.root
+        if not hasattr(root, "_filing_profiles"):
+            root._filing_profiles = {p.province_id: p for p in PolicyProfile.objects.all()}
+        region = obj.handling_region
+        return root._filing_profiles.get(region.pk if region.level == "province" else region.province_id)
+
+    def get_issued_on(self, obj) -> dt.date:
+        if not obj.renewed_count:
+            return obj.valid_from
+        profile = self._profile(obj)
+        years = profile.validity_years if profile else 3
+        return obj.expires_on - relativedelta(years=years) + dt.timedelta(days=1)
+
+    def get_renewal_window_opens(self, obj) -> dt.date | None:
+        profile = self._profile(obj)
+        return filing_dates.renewal_window_opens(obj, profile) if profile else None
+
+    def get_grace_ends(self, obj) -> dt.date | None:
+        profile = self._profile(obj)
+        return filing_dates.grace_ends(obj, profile) if profile else None
 
 
 class PublicFilingSerializer(serializers.ModelSerializer):

@@ -1,3 +1,9 @@
 """URL patterns of the public pages (included by supervision/urls.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_public as views
+
+urlpatterns = [
+    path("supervision/disclosures/", views.disclosure_list, name="disclosures"),
+]

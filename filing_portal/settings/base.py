@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "filing_portal.core.context_processors.portal",
+                "filing_portal.notifications.context_processors.unread",
             ],
         },
     },
@@ -151,6 +152,12 @@ SPECTACULAR_SETTINGS = {
         "ApplicationKindEnum": "institutions.application_models.FilingApplication.Kind",
         "VenueKindEnum": "institutions.application_models.Venue.Kind",
         "AnnouncementKindEnum": "institutions.filing_models.Announcement.Kind",
+        "CancellationGroundEnum": "institutions.filing_models.Filing.CancellationGround",
+        "EscalationGroundEnum": "supervision.cases.ESCALATION_GROUNDS",
+        "TierEnum": "supervision.models.Tier",
+        "ComplaintOutcomeEnum": "supervision.models.Complaint.Outcome",
+        "InspectionOutcomeEnum": "supervision.models.Inspection.Outcome",
+        "InspectionRecordOutcomeEnum": [("pass", "Pass"), ("fail", "Fail")],
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -183,6 +190,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celery" / "beat-schedule")
 # The sweep is idempotent: running it hourly means a restarted machine catches up
 # within the hour, and a sweep that runs twice changes nothing the second time.
 _SWEEP_SECONDS = env.int("DEADLINE_SWEEP_SECONDS", default=0)  # e.g. 30 for a demo; 0 = hourly at :05
+# The batched sweeps (expiry, lapse, reminders) work in chunks of this many rows, each its own transaction.
+DEADLINE_SWEEP_CHUNK_SIZE = env.int("DEADLINE_SWEEP_CHUNK_SIZE", default=2000)
+# One beat process only (docker-compose.yml, README): the daily sweep runs at :05 every hour.
 CELERY_BEAT_SCHEDULE = {
     "run-deadlines": {
         "task": "filing_portal.core.tasks.run_deadlines_task",

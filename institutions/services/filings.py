@@ -7,15 +7,18 @@ Revocation and termination retire the filing number through the certificates app
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certificates.services import filing_number_allocate, filing_number_retire
-from filing_portal.audit.services import audit_record
+from filing_portal.audit.services import audit_record, audit_record_many, rows_insert
 from filing_portal.core import clock
 from filing_portal.core.errors import DomainError, PermissionDeniedError
 from filing_portal.core.workflow import transition_run
@@ -318,15 +321,125 @@ def filing_renew(*, filing: Filing, acting_user, ip: str | None = None) -> Filin
                           params={"new_expires_on": new_end})
 
 
-def filings_expire_due(as_of: dt.date) -> int:
-    """REN-02 sweep: an active filing past its last valid day is expired; reporting stops."""
-    changed = 0
-    for filing in Filing.objects.filter(state=Filing.State.ACTIVE, expires_on__lt=as_of):
+def sweep_chunk_size() -> int:
+    """Rows per transaction in the batched sweeps (setting DEADLINE_SWEEP_CHUNK_SIZE, default 2,000)."""
+    return max(1, int(getattr(settings, "DEADLINE_SWEEP_CHUNK_SIZE", 2000)))
+
+
+def ids_in(ids) -> object:
+    """The right-hand side of `pk__in` for a chunk of ids: one array parameter on PostgreSQL (2,000 separate
+    parameters cost more to bind than the statement to run), the plain list elsewhere."""
+    ids = list(ids)
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+    return ids
+
+
+def _lock_chunk(queryset, size: int, *fields: str, after: int = 0) -> list[tuple]:
+    """The next `size` due rows with a pk above `after` (a cursor: a chunk never rescans what the sweep saw),
+    locked; rows another sweep holds are skipped (PostgreSQL; SQLite has one writer)."""
+    queryset = queryset.filter(pk__gt=after).order_by("pk")
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    return list(queryset.values_list("pk", *fields)[:size])
+
+
+def filings_expire_due(as_of: dt.date, *, chunk_size: int | None = None) -> int:
+    """REN-02 sweep: an active filing past its last valid day is expired; reporting stops.
+
+    Batched: each chunk is one transaction (lock, one UPDATE, one bulk insert of its audit events), so a
+    sweep killed halfway leaves every chunk done or not done and the next run finishes the rest.
+    """
+    size = chunk_size or sweep_chunk_size()
+    changed, after = 0, 0
+    while True:
         with transaction.atomic():
-            transition_run(instance=filing, name="expire", acting_user=None,
-                           comment=_("valid until %(date)s") % {"date": filing.expires_on.isoformat()})
-        changed += 1
-    return changed
+            rows = _lock_chunk(Filing.objects.filter(state=Filing.State.ACTIVE, expires_on__lt=as_of), size,
+                               "number", "expires_on", after=after)
+            if not rows:
+                return changed
+            after = rows[-1][0]
+            Filing.objects.filter(pk__in=ids_in(pk for pk, *_rest in rows)).update(
+                state=Filing.State.EXPIRED, updated_at=timezone.now())
+            audit_record_many(entries=[
+                {"action": "filing.expire", "object_type": "institutions.filing", "object_id": pk,
+                 "object_repr": number, "from_state": Filing.State.ACTIVE, "to_state": Filing.State.EXPIRED,
+                 "comment": _("valid until %(date)s") % {"date": expires_on.isoformat()}}
+                for pk, number, expires_on in rows])
+        changed += len(rows)
+
+
+def filings_lapse_due(as_of: dt.date, *, held=None, chunk_size: int | None = None) -> int:
+    """REN-03 sweep: an expired filing whose grace period ended before `as_of` lapses (renewal given up).
+
+    `held` is a subquery of filing ids that must not lapse — renewals passes those with a renewal application
+    pending (this layer does not know renewals). Each lapse is published (PUB-02) and the number goes to the
+    retired pool (NUM-03: the institution is no longer filed; the number stays for lookup and is never
+    given again; filing anew gives a new number). Batched and chunked like the expiry.
+    """
+    from filing_portal.regions.models import PolicyProfile
+
+    from ..filing_dates import grace_ends
+
+    profiles = {p.province_id: p for p in PolicyProfile.objects.all()}
+    if not profiles:
+        return 0
+    shortest = min(p.grace_period_days for p in profiles.values())
+    due = Filing.objects.filter(state=Filing.State.EXPIRED, expires_on__lt=as_of - dt.timedelta(days=shortest))
+    if held is not None:
+        due = due.exclude(pk__in=held)
+    size = chunk_size or sweep_chunk_size()
+    changed, after = 0, 0
+    while True:
+        with transaction.atomic():
+            rows = _lock_chunk(due, size, "number", "expires_on", "filing_number_id", "institution_id",
+                               "institution__name", "handling_region_id", "handling_region__level",
+                               "handling_region__province_id", after=after)
+            if not rows:
+                return changed
+            after = rows[-1][0]
+            lapsing = []
+            for row in rows:
+                pk, number, expires_on, _number_id, _inst, _name, region_id, level, province_id = row
+                profile = profiles.get(region_id if level == "province" else province_id)
+                end = grace_ends(SimpleNamespace(expires_on=expires_on), profile) if profile else None
+                if end is not None and as_of > end:  # else in a longer grace period than the shortest
+                    lapsing.append((row, end))
+            if lapsing:
+                _filings_lapse(lapsing, as_of)
+        changed += len(lapsing)
+
+
+def _filings_lapse(lapsing: list, as_of: dt.date) -> None:
+    """One chunk of REN-03 lapses: the state, the retired numbers, their audit events and announcements."""
+    from certificates.models import FilingNumber
+
+    now = timezone.now()
+    Filing.objects.filter(pk__in=ids_in(row[0] for row, _end in lapsing)).update(state=Filing.State.LAPSED,
+                                                                               updated_at=now)
+    FilingNumber.objects.filter(pk__in=ids_in(row[3] for row, _end in lapsing), status="active").update(
+        status="retired", retired_reason=FilingNumber.RetiredReason.LAPSED, retired_on=as_of)
+    entries, announcements = [], []
+    title = _("Renewal given up: %(name)s")
+    body = _("The filing of %(name)s (filing number %(number)s) expired after %(expires)s and no renewal was "
+             "applied for in the grace period, which ended on %(end)s (REN-03). The filing has lapsed and its "
+             "number is retired (NUM-03).")
+    for (pk, number, expires_on, number_id, institution_id, name, *_region), end in lapsing:
+        entries.append({"action": "filing.lapse", "object_type": "institutions.filing", "object_id": pk,
+                        "object_repr": number, "from_state": Filing.State.EXPIRED, "to_state": Filing.State.LAPSED,
+                        "comment": _("grace period ended %(date)s") % {"date": end.isoformat()},
+                        "data": {"expires_on": expires_on, "grace_ends": end}})
+        entries.append({"action": "filingnumber.retire", "object_type": "certificates.filingnumber",
+                        "object_id": number_id, "object_repr": number, "from_state": "active",
+                        "to_state": "retired", "comment": FilingNumber.RetiredReason.LAPSED.value,
+                        "data": {"on": as_of, "successor": None}})
+        announcements.append({
+            "kind": Announcement.Kind.LAPSED, "institution_id": institution_id, "filing_id": pk,
+            "published_on": as_of, "published_until": None, "title": title % {"name": name},
+            "body": body % {"name": name, "number": number, "expires": expires_on.isoformat(),
+                            "end": end.isoformat()}})
+    audit_record_many(entries=entries)
+    rows_insert(Announcement, announcements)
 
 
 def filing_may_report(filing: Filing) -> bool:
