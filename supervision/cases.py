@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from filing_portal.audit.services import audit_record
+from filing_portal.audit.services import audit_record, audit_record_many
 from filing_portal.core import clock
 from filing_portal.core.errors import DomainError, PermissionDeniedError
 from filing_portal.core.workflow import transition_run
@@ -23,6 +23,46 @@ from .models import Case, Tier, region_in_jurisdiction
 from .references import next_reference
 
 BAN_YEARS = 3  # ELIG-11
+
+
+
+def cases_propose_many(proposals: list[dict]) -> int:
+    """The sweep's batched `case_open(proposed=True, ...)`: one insert and one audit insert for many proposals.
+
+    Each proposal holds `institution_id`, `filing_id`, `region_id`, `summary`, `proposed_tier`, `detection` and
+    `detection_key`. Keys already proposed are skipped (idempotent). References are numbered in one block after
+    the last one; all in one transaction, so a concurrent writer taking a reference makes the whole block
+    retry once. Returns the number of cases proposed.
+    """
+    if not proposals:
+        return 0
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                existing = set(Case.objects.filter(detection_key__in=[p["detection_key"] for p in proposals])
+                               .values_list("detection_key", flat=True))
+                todo = [p for p in proposals if p["detection_key"] not in existing]
+                if not todo:
+                    return 0
+                stem, first = next_reference(Case, "AJ").rsplit("-", 1)
+                first = int(first)
+                today = clock.today()
+                cases = Case.objects.bulk_create([
+                    Case(reference=f"{stem}-{first + i:06d}", state=Case.State.PROPOSED, opened_on=today,
+                         origin=Case.Origin.DETECTION, **p) for i, p in enumerate(todo)])
+                if any(c.pk is None for c in cases):  # a backend that returns no ids: read them back
+                    by_ref = dict(Case.objects.filter(reference__in=[c.reference for c in cases])
+                                  .values_list("reference", "pk"))
+                    for c in cases:
+                        c.pk = by_ref[c.reference]
+                audit_record_many(entries=[
+                    {"action": "case.open", "obj": c, "to_state": Case.State.PROPOSED, "comment": c.summary[:200],
+                     "data": {"origin": c.origin, "detection": c.detection, "proposed_tier": c.proposed_tier}}
+                    for c in cases])
+                return len(cases)
+        except IntegrityError:
+            continue
+    raise DomainError(_("Could not number the cases; try again."), rule="SUP-06", code="busy")
 
 
 def case_open(*, institution, region, origin: str, summary: str, acting_user=None, filing=None,

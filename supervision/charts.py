@@ -36,7 +36,7 @@ def _color(chart: Chart, i: int) -> str:
     return chart.colors[i] if i < len(chart.colors) else PALETTE[0]
 
 
-def bar_chart_svg(chart: Chart, *, width: int = 640, bar_height: int = 26, gap: int = 10,
+def bar_chart_svg(chart: Chart, *, width: int = 520, bar_height: int = 22, gap: int = 8,
                   label_width: int = 190) -> SafeString:
     """A horizontal bar chart: one bar per row, its value written at its end (readable at any size)."""
     rows = chart.rows or [("—", 0)]

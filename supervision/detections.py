@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from filing_portal.audit.services import audit_record
 
-from .cases import case_open
+from .cases import case_open, cases_propose_many
 from .models import Case, Tier
 
 # A batch counts as activity once it was conducted (the exam took place).
@@ -49,7 +49,7 @@ def detect_inactive_filings(as_of: dt.date) -> int:
     one_year, two_years = as_of - relativedelta(years=1), as_of - relativedelta(years=2)
     rows = list(filings_with_last_activity(as_of, ("active", "suspended"))
                 .filter(Q(state="active", last_activity__lte=one_year) | Q(last_activity__lte=two_years))
-                .select_related("institution", "handling_region").order_by("pk"))
+                .order_by("pk"))
     if not rows:
         return 0
     plans = []
@@ -59,20 +59,19 @@ def detect_inactive_filings(as_of: dt.date) -> int:
         else:
             kind, tier, article, years = Case.Detection.INACTIVE_1Y, Tier.TIER2, "22.4", 1
         plans.append((filing, kind, tier, article, years, f"{kind}:{filing.pk}:{filing.last_activity.isoformat()}"))
+    from institutions.services.filings import sweep_chunk_size
+
     existing = _existing_keys(p[-1] for p in plans)
-    created = 0
-    for filing, kind, tier, article, years, key in plans:
-        if key in existing:
-            continue
-        summary = (_("No assessment batch since %(date)s (%(years)d year(s) by %(today)s): FJ23 Art.%(article)s.")
-                   % {"date": filing.last_activity.isoformat(), "years": years, "today": as_of.isoformat(),
-                      "article": article.replace(".", "(") + ")"})
-        with transaction.atomic():
-            if case_open(institution=filing.institution, filing=filing, region=filing.handling_region,
-                         origin=Case.Origin.DETECTION, summary=summary, proposed=True, proposed_tier=tier,
-                         detection=kind, detection_key=key):
-                created += 1
-    return created
+    proposals = [
+        {"institution_id": filing.institution_id, "filing_id": filing.pk, "region_id": filing.handling_region_id,
+         "proposed_tier": tier, "detection": kind, "detection_key": key,
+         "summary": _("No assessment batch since %(date)s (%(years)d year(s) by %(today)s): FJ23 Art.%(article)s.")
+         % {"date": filing.last_activity.isoformat(), "years": years, "today": as_of.isoformat(),
+            "article": article.replace(".", "(") + ")"}}
+        for filing, kind, tier, article, years, key in plans if key not in existing]
+    size = sweep_chunk_size()
+    # each chunk its own transaction: a sweep killed halfway keeps the chunks it finished
+    return sum(cases_propose_many(proposals[i:i + size]) for i in range(0, len(proposals), size))
 
 
 def detect_rectification_overdue(as_of: dt.date) -> int:

@@ -158,3 +158,23 @@ def test_every_detection_is_one_query_when_nothing_is_due(filing, people):  # no
         with on("2026-12-01"), CaptureQueriesContext(connection) as ctx:
             assert detect(D("2026-12-01")) == 0
         assert len(ctx.captured_queries) == 1, detect.__name__
+
+
+def test_proposing_many_cases_takes_the_same_queries_for_2_or_8_idle_filings__SUP_06(filing, people, regions):  # noqa: F811
+    """The sweep proposes in batches: the queries do not grow with the number of idle filings."""
+    def sweep_counting(day):
+        with on(day), CaptureQueriesContext(connection) as ctx:
+            created = detect_inactive_filings(D(day))
+        return created, len(ctx.captured_queries)
+
+    make_filing(people["other"], regions["340100"])
+    created, small = sweep_counting("2027-03-10")
+    assert created == 2
+    Case.objects.all().delete()
+    for i in range(6):
+        make_filing(people["other"] if i % 2 else people["employer"], regions["340100"])
+    created, large = sweep_counting("2027-03-10")
+    assert created == 8 and large == small
+    references = sorted(Case.objects.values_list("reference", flat=True))
+    assert references == [f"AJ-2027-{n:06d}" for n in range(1, 9)]
+    assert sweep_counting("2027-03-10") == (0, 2)  # idempotent: the detection query and the known keys
