@@ -13,10 +13,16 @@ from django.db.models import DateField, ExpressionWrapper, F
 
 from filing_portal.audit.services import audit_record_many
 from filing_portal.core.deadlines import register_sweep
+from filing_portal.workdays.calendar import register_recompute
 from institutions.services.filings import filings_lapse_due, sweep_chunk_size
 
 from .models import RenewalApplication
 from .reminders import reminders_send_due
+from .services import renewal_evaluation_due_recompute
+
+
+# REN-07: provisional evaluation due dates are recomputed when the year's official schedule is entered.
+register_recompute(renewal_evaluation_due_recompute)
 
 
 @register_sweep("renewals.filing_lapse", order=40)

@@ -188,3 +188,21 @@ def test_a_second_renewal_counts_batches_from_the_new_period(filing_with_batches
     assert period_start(filing) == D("2026-06-01")
     check = renewal_eligibility(filing)[0]
     assert check.rule == "REN-04" and check.figures["batches"] == 0 and check.blocking
+
+
+def test_publishing_the_year_recomputes_the_provisional_evaluation_due_date__REN_07(
+        people, occupations, django_capture_on_commit_callbacks):
+    """The recompute is registered with the calendar: publishing 2027's schedule moves the due date."""
+    from filing_portal.workdays.services import calendar_year_publish
+
+    filing = make_filing(people["inst"], occupations, valid_from=D("2024-01-01"), expires_on=D("2027-03-31"))
+    six_batches(filing, occupations)
+    application = submitted(filing, people["inst_user"], "2027-03-01")
+    with on("2027-03-02"):
+        first = renewal_start_evaluation(application=application, acting_user=people["city_hefei"])
+    CalendarDay.objects.create(date=D("2027-04-05"), is_working=False, name="清明节")
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_year_publish(year=2027, acting_user=people["admin"])
+    again = RenewalApplication.objects.get(pk=application.pk)
+    assert (again.evaluation_due, again.evaluation_due_provisional) == (
+        first.evaluation_due + dt.timedelta(days=1), False)
