@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .views import ledger as ledger_views
 
 app_name = "assessments"
 
@@ -41,6 +42,12 @@ urlpatterns = [
     path("staff/batches/<int:pk>/spot-checks/", views.staff_spot_check, name="staff_spot_check"),
     path("staff/batches/<int:pk>/candidates/<int:candidate_pk>/ineligible/", views.staff_candidate_ineligible,
          name="staff_candidate_ineligible"),
+    # the work ledger (REC-03): the institution's and the office's view of it
+    path("my/ledger/", ledger_views.my_ledger, name="my_ledger"),
+    path("my/ledger/ledger.xlsx", ledger_views.my_ledger_export, name="my_ledger_export"),
+    path("staff/institutions/<int:pk>/ledger/", ledger_views.staff_ledger, name="staff_ledger"),
+    path("staff/institutions/<int:pk>/ledger/ledger.xlsx", ledger_views.staff_ledger_export,
+         name="staff_ledger_export"),
     # the public's
     path("results/<str:plan_number>/", views.public_results, name="public_results"),
 ]

@@ -20,7 +20,6 @@ from .models import RenewalApplication
 from .reminders import reminders_send_due
 from .services import renewal_evaluation_due_recompute
 
-
 # REN-07: provisional evaluation due dates are recomputed when the year's official schedule is entered.
 register_recompute(renewal_evaluation_due_recompute)
 

@@ -12,8 +12,8 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Max, Q
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, DateField, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext as _
 
 from filing_portal.audit.services import audit_record
@@ -28,12 +28,20 @@ CONDUCTED_STATES = ("conducted", "results_published", "results_reported", "certi
 def filings_with_last_activity(as_of: dt.date, states):
     """Filings in `states` annotated with `last_activity`: the last exam date of a conducted batch up to
     `as_of`, or the filing's start of validity when it has none (one query)."""
+    from assessments.models import AssessmentBatch
     from institutions.models import Filing
 
-    last_exam = Max("batches__exam_start",
-                    filter=Q(batches__state__in=CONDUCTED_STATES, batches__exam_start__lte=as_of))
+    last_exam = Subquery(AssessmentBatch.objects.filter(filing=OuterRef("pk"), state__in=CONDUCTED_STATES,
+                                                        exam_start__lte=as_of)
+                         .order_by("-exam_start").values("exam_start")[:1], output_field=DateField())
     return (Filing.objects.filter(state__in=states)
             .annotate(last_exam=last_exam, last_activity=Coalesce(last_exam, "valid_from")))
+
+
+def _detection_key(kind: str):
+    """The SQL of `f"{kind}:{filing.pk}:{last_activity}"` (ISO date), to skip what was proposed already."""
+    return Concat(Value(f"{kind}:"), Cast("pk", CharField()), Value(":"), Cast("last_activity", CharField()),
+                  output_field=CharField())
 
 
 def _existing_keys(keys) -> set[str]:
@@ -47,8 +55,15 @@ def detect_inactive_filings(as_of: dt.date) -> int:
     two idle years). Where both apply, only tier 3 is proposed.
     """
     one_year, two_years = as_of - relativedelta(years=1), as_of - relativedelta(years=2)
+    # What was proposed already for the same idle stretch is skipped in SQL (a unique-index probe per row),
+    # so a day with nothing new reads no rows back however many filings are idle.
     rows = list(filings_with_last_activity(as_of, ("active", "suspended"))
-                .filter(Q(state="active", last_activity__lte=one_year) | Q(last_activity__lte=two_years))
+                .annotate(key_1y=_detection_key(Case.Detection.INACTIVE_1Y),
+                          key_2y=_detection_key(Case.Detection.INACTIVE_2Y))
+                .annotate(known_1y=Exists(Case.objects.filter(detection_key=OuterRef("key_1y"))),
+                          known_2y=Exists(Case.objects.filter(detection_key=OuterRef("key_2y"))))
+                .filter(Q(state="active", last_activity__lte=one_year, last_activity__gt=two_years, known_1y=False)
+                        | Q(last_activity__lte=two_years, known_2y=False))
                 .order_by("pk"))
     if not rows:
         return 0
