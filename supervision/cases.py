@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -323,6 +323,9 @@ def _tier2(case: Case, acting_user, *, article: Article, decision: str, rectific
         rectification_due = due_date(today, profile_for(filing.handling_region).rectification_wd).date
     elif rectification_due <= today:
         raise DomainError(_("The rectification is due after today."), rule="SUP-04", code="due_date")
+    if connection.vendor == "postgresql":  # one numbering at a time: two decisions never get the same number
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('supervision.case.notice_number'))")
     notice_number = next_reference(Case, "ZG", field="notice_number")
     filing_suspend(filing=filing, acting_user=acting_user, ip=ip,
                    reason=_("Rectification notice %(number)s, due %(due)s: %(text)s")

@@ -418,6 +418,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
                                    name="case_decided_has_tier"),
             models.CheckConstraint(condition=models.Q(tier="") | models.Q(tier="none") | ~models.Q(article=""),
                                    name="case_tier_names_article"),
+            models.UniqueConstraint(fields=["notice_number"], condition=~models.Q(notice_number=""),
+                                    name="case_notice_number_unique"),
         ]
 
     def __str__(self) -> str:
