@@ -10,7 +10,7 @@ JOBS ?= auto
 DATA_DIR := $(or $(FILING_PORTAL_DATA_DIR),data)
 export FILING_PORTAL_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: install sysdeps run test lint messages check bench clean
+.PHONY: install sysdeps run test lint messages check audit bench clean
 
 # Debian packages the portal needs: the Kai font embedded in certificate PDFs (CERT-04) and
 # chromium for the browser tests. Installed when missing and we may (root with apt-get).
@@ -56,6 +56,14 @@ lint: install
 check: install
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
+
+# Security checks (docs/CHECKS.md): bandit fails on HIGH only and prints the rest; pip-audit needs the
+# network and skips the waivers in deploy/pip-audit-waivers.txt. tests/deploy/test_static_checks.py runs both.
+audit: install
+	$(BIN)/bandit -c pyproject.toml -r . -q --exit-zero
+	$(BIN)/bandit -c pyproject.toml -r . -q --severity-level high
+	$(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip --progress-spinner off \
+		$$(grep -v '^[[:space:]]*#' deploy/pip-audit-waivers.txt | awk 'NF {print "--ignore-vuln", $$1}')
 
 # Regenerate the catalogue after changing UI strings (needs GNU gettext), then translate the .po file.
 messages: install

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from assessments.forms import LEVEL_SHORT
+from certificates.batch_verify import escape_formula
 from filing_portal.core.errors import DomainError
 from institutions.documents import _office_name
 from institutions.models import Institution
@@ -127,7 +128,9 @@ def renewal_form_xlsx(application: RenewalApplication, out: BinaryIO) -> None:
     def put(r, c1, c2, value, *, align=_CENTRE, bold=False):
         if c2 > c1:
             ws.merge_cells(start_row=r, start_column=c1, end_row=r, end_column=c2)
-        cell = ws.cell(row=r, column=c1, value=value)
+        # openpyxl stores any text starting with "=" as a live formula: an address like "=HYPERLINK(…)" would run
+        # (formula injection, OWASP "CSV Injection"); escape_formula makes it text, as every other export does.
+        cell = ws.cell(row=r, column=c1, value=escape_formula(value))
         cell.alignment, cell.font = align, Font(bold=bold, size=11)
         for c in range(c1, c2 + 1):
             ws.cell(row=r, column=c).border = _BOX

@@ -26,6 +26,10 @@ class MeSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False, allow_blank=True, max_length=12,
+        help_text="Staff and administrators: the current six-digit code of their authenticator app.",
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):

@@ -11,6 +11,9 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow_app", "tests.pd_app"]  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LANGUAGE_CODE = "zh-hans"
+# The suite logs staff in with force_login(); the second factor is tested with it on in
+# tests/accounts/test_security_otp.py (override_settings).
+OTP_REQUIRED_FOR_STAFF = False
 
 # Tests that exercise the broker build their own Celery app (tests/tasks); everything else must not
 # write queue files into the project's data folder.
