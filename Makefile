@@ -21,6 +21,7 @@ $(SYSDEPS_STAMP):
 	  [ -f /usr/share/fonts/truetype/arphic/ukai.ttc ] || missing="$$missing fonts-arphic-ukai"; \
 	  command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	  command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	  command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	      echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -28,7 +29,13 @@ $(SYSDEPS_STAMP):
 	  fi
 	@touch $(SYSDEPS_STAMP)
 
-sysdeps: $(SYSDEPS_STAMP)
+# axe-core for the accessibility browser tests, pinned in tools/axe/package-lock.json (from the npm registry).
+AXE_DIR := tools/axe
+$(AXE_DIR)/node_modules: | $(SYSDEPS_STAMP)
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix $(AXE_DIR) --no-audit --no-fund; \
+	  else echo "WARNING: please install npm (Debian package); the accessibility browser tests need it"; fi
+
+sysdeps: $(SYSDEPS_STAMP) $(AXE_DIR)/node_modules
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'

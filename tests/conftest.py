@@ -5,6 +5,8 @@ import pytest
 from filing_portal.regions.models import PolicyProfile, Region
 from tests.factories import InstitutionFactory, UserFactory
 
+pytest_plugins = ["tests.pii_guard"]
+
 PASSWORD = "correct-horse-battery"
 
 

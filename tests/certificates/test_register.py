@@ -1,5 +1,7 @@
 """The staff certificate register and API: jurisdiction, voiding, audited reveal (JUR-03, NUM-07, PUB-04)."""
 
+import pytest
+
 from filing_portal.audit.models import AuditEvent
 from tests.certificates.helpers import resident_id
 from tests.conftest import PASSWORD
@@ -63,6 +65,7 @@ def test_void_from_the_page_keeps_number_and_reason__NUM_07(client, users, issue
     assert "证书信息错误" in html and issued["zhang"].number in html
 
 
+@pytest.mark.pii_allowed(reason="city staff (REVEAL_ROLES) reveal the full number, audited (PUB-04)")
 def test_reveal_is_audited_and_needs_a_reason__PUB_04(client, users, issued):
     client.login(username="city_hefei", password=PASSWORD)
     html = client.post(f"/certificates/{issued['zhang'].pk}/reveal/", {"reason": "核查举报"}).content.decode()
