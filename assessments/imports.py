@@ -28,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from certificates.batch_verify import escape_formula
 from filing_portal.core.errors import DomainError
+from filing_portal.core.zipguard import MAX_RATIO, MAX_SHEET_ROWS, inflated_entry
 from filing_portal.personal_data import IdType, id_number_index, normalize_id_number
 
 from .exports import LEVEL_NAMES
@@ -37,12 +38,7 @@ from .services import CandidateData, CandidateImportError, ScoreData, candidates
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_ENTRIES = 1000
-# Zip bombs (OWASP ASVS 5.0 V5.2.3): real sheet XML deflates 15-25 times (even a sheet of one repeated value);
-# a part that deflates more than MAX_RATIO times, once it is large enough to cost anything, is refused.
-MAX_RATIO = 100
-RATIO_FROM_BYTES = 1024 * 1024
-# Blank rows cost parsing too: `<row/>` is 6 bytes, so 20 MB of them (a 36 KB file) took 19 s to skip.
-MAX_SHEET_ROWS = 100_000
+# Zip bombs and blank-row bombs (OWASP ASVS 5.0 V5.2.3): the limits in filing_portal/core/zipguard.py.
 MAX_ROWS = 20_000
 MAX_COLUMNS = 64  # cells further right are not read: a stray cell in column XFD would widen every row
 HEADER_SEARCH_ROWS = 10  # a title or a notice may sit above the header row
@@ -173,12 +169,12 @@ def check_xlsx_upload(upload, *, max_bytes: int = MAX_BYTES, max_uncompressed: i
     if sum(e.file_size for e in entries) > max_uncompressed:
         raise ImportFileError(_("The file unpacks to more than %(max)d MB; it is refused (a candidate list is "
                                 "much smaller).") % {"max": max_uncompressed // 1024 // 1024})
-    for e in entries:
-        if e.file_size > RATIO_FROM_BYTES and e.file_size > MAX_RATIO * max(e.compress_size, 1):
-            raise ImportFileError(_("The file is refused as a zip bomb: its part %(part)s unpacks %(ratio)d times "
-                                    "its packed size (at most %(max)d; OWASP ASVS 5.0 V5.2.3).")
-                                  % {"part": e.filename, "ratio": e.file_size // max(e.compress_size, 1),
-                                     "max": MAX_RATIO})
+    e = inflated_entry(entries)
+    if e is not None:
+        raise ImportFileError(_("The file is refused as a zip bomb: its part %(part)s unpacks %(ratio)d times "
+                                "its packed size (at most %(max)d; OWASP ASVS 5.0 V5.2.3).")
+                              % {"part": e.filename, "ratio": e.file_size // max(e.compress_size, 1),
+                                 "max": MAX_RATIO})
     names = {e.filename for e in entries}
     if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
         raise ImportFileError(_("This zip file is not an Excel workbook (.xlsx). Save it as “Excel Workbook "

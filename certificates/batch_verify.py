@@ -31,6 +31,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from filing_portal.audit.services import audit_record
+from filing_portal.core.zipguard import MAX_RATIO, MAX_SHEET_ROWS, inflated_entry
 from filing_portal.personal_data import IdType, id_number_index, normalize_id_number, validate_id_number
 
 from .models import LEVEL_LABELS, Certificate
@@ -42,9 +43,6 @@ MAX_COLUMNS = 200  # a cell in column XFD would make every row 16,384 cells wide
 # real sheet XML deflates 15-25 times; 150 MB of blank rows packed into 150 KB took 138 s to read here.
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_ENTRIES = 1000
-MAX_RATIO = 100
-RATIO_FROM_BYTES = 1024 * 1024
-MAX_SHEET_ROWS = 100_000  # rows of any kind, blank ones included (a 6-byte <row/> costs parsing too)
 LOOKUP_CHUNK = 2000  # stays under SQLite's bound-parameter limit; 3 queries for 5,000 rows
 SEPARATOR = "；"  # between several certificates of one person, in every appended cell
 
@@ -153,8 +151,7 @@ def _refuse_zip_bomb(upload, unreadable: ValidationError) -> None:
     finally:
         upload.seek(0)
     bomb = (len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED
-            or any(e.file_size > RATIO_FROM_BYTES and e.file_size > MAX_RATIO * max(e.compress_size, 1)
-                   for e in entries))
+            or inflated_entry(entries) is not None)
     if bomb:
         raise ValidationError(
             _("The file is refused as a zip bomb: it unpacks far beyond its size (at most %(mb)d MB, %(n)d parts, "

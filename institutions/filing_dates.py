@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dateutil.relativedelta import relativedelta
-
-from filing_portal.regions.jurisdiction import profile_for
+from filing_portal.regions.jurisdiction import profile_for, renewal_window_start
 
 
 def renewal_window_opens(filing, profile=None) -> dt.date:
     """REN-01: the first day a renewal may be applied for — 90 days (FJ22) or 3 months (JL25) before expiry."""
-    profile = profile or profile_for(filing.handling_region)
-    if profile.renewal_window_unit == "months":
-        return filing.expires_on - relativedelta(months=profile.renewal_window_value)
-    return filing.expires_on - dt.timedelta(days=profile.renewal_window_value)
+    return renewal_window_start(profile or profile_for(filing.handling_region), filing.expires_on)
 
 
 def grace_ends(filing, profile=None) -> dt.date:

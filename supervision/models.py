@@ -17,19 +17,15 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from filing_portal.core import clock
 from filing_portal.core.workflow import allowed, system_only
+from filing_portal.regions.jurisdiction import region_in_jurisdiction as kernel_region_in_jurisdiction
 
 OFFICE_ROLES = ("city_staff", "province_staff", "admin")
 
 
 def region_in_jurisdiction(region, user) -> bool:
-    """JUR-03 for supervision records: the office of `region`, its province, or an administrator."""
-    if getattr(user, "role", None) == "admin":
-        return True
-    if region is None or getattr(user, "region_id", None) is None:
-        return False
-    if user.role == "province_staff":
-        return region.pk == user.region_id or region.province_id == user.region_id
-    return user.role == "city_staff" and region.pk == user.region_id
+    """JUR-03 for supervision records: the office of `region`, its province, or an administrator
+    (the kernel's rule, with the record's region first)."""
+    return region is not None and kernel_region_in_jurisdiction(user, region)
 
 
 def _office_check(instance, user) -> bool:
