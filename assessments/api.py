@@ -86,12 +86,13 @@ class BatchViewSet(WorkflowViewSetMixin, viewsets.ReadOnlyModelViewSet):
         from institutions.models import Occupation
         from institutions.selectors import filings_visible_to
 
+        user = request.user
+        # The role first: a caller who may never plan batches gets 403, not the form's field errors.
+        if getattr(user, "role", None) != "institution" or not user.institution_id:
+            raise PermissionDeniedError(_("Only the filed institution plans its batches."), rule="JUR-03")
         data = BatchCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        user = request.user
-        if getattr(user, "role", None) != "institution" or not user.institution_id:
-            raise PermissionDeniedError(_("Only the filed institution plans its batches."), rule="JUR-03")
         filing = filings_visible_to(user).filter(institution_id=user.institution_id,
                                                  number=d["filing_number"].strip()).first()
         if filing is None:

@@ -8,7 +8,10 @@ contiguous serials; a unique constraint on every number is the backstop.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import logging
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -29,6 +32,8 @@ from .numbers import (
     build_filing_number,
     parse_filing_number,
 )
+
+logger = logging.getLogger("certificates")
 
 
 def _reserve_serials(*, scope: str, count: int, limit: int, rule: str, what: str) -> int:
@@ -248,11 +253,29 @@ def certificate_void(*, certificate: Certificate, reason: str, acting_user, ip: 
 MAX_PDF_JOB = 20000
 
 
-@transaction.atomic
-def pdf_job_create(*, certificate_ids: Sequence[int], title: str, acting_user) -> PdfJob:
-    """Queue one multi-page PDF of the given certificates; the worker starts once this commits."""
+def _pdf_job_send(job_id) -> bool:
+    """Hand the job to a worker; False (logged) when the broker cannot be reached. The job row is committed
+    already, so nothing is lost: `pdf_jobs_requeue` sends it again once the broker is back."""
     from .tasks import build_pdf_job
 
+    try:
+        # ignore_result: nobody waits here, and with Redis as result store a subscription per send would
+        # hold the request ~20 s when Redis is down (docs/FAULTS.md).
+        build_pdf_job.apply_async(args=[str(job_id)], ignore_result=True)
+    except Exception as exc:  # the broker is down or unreachable
+        logger.warning("PDF job %s not queued (%s: %s); it is sent again when the task queue is back",
+                       job_id, type(exc).__name__, exc)
+        return False
+    return True
+
+
+@transaction.atomic
+def pdf_job_create(*, certificate_ids: Sequence[int], title: str, acting_user) -> PdfJob:
+    """Queue one multi-page PDF of the given certificates; the worker starts once this commits.
+
+    After the commit `job.sent` says whether the broker took the job (None until then): False means the
+    task queue is down and the job waits for `pdf_jobs_requeue`; the request still succeeds.
+    """
     ids = list(dict.fromkeys(int(i) for i in certificate_ids))
     if not ids:
         raise DomainError(_("There is no certificate to print."), code="nothing_to_print")
@@ -261,21 +284,129 @@ def pdf_job_create(*, certificate_ids: Sequence[int], title: str, acting_user) -
                           code="too_many")
     job = PdfJob.objects.create(requested_by=acting_user, title=title[:200], certificate_ids=ids, total=len(ids))
     audit_record(actor=acting_user, action="certificates.pdf_requested", obj=job, data={"count": len(ids)})
-    transaction.on_commit(lambda: build_pdf_job.delay(str(job.pk)))
+    job.sent = None
+    transaction.on_commit(lambda: setattr(job, "sent", _pdf_job_send(job.pk)))
     return job
 
 
+def _pdf_job_lock_key(job_id) -> int:
+    return int.from_bytes(uuid.UUID(str(job_id)).bytes[:8], "big", signed=True)
+
+
+@contextmanager
+def _pdf_job_lock(job_id) -> Iterator[bool]:
+    """Held by the one worker building the job; yields False when another live worker holds it.
+
+    A dead worker holds nothing: on PostgreSQL it is a session advisory lock, which the server drops with
+    the killed process's connection; elsewhere (SQLite, the one-machine embedded mode) a file lock, which
+    the kernel drops with the process.
+    """
+    from django.db import DatabaseError, connection
+
+    if connection.vendor == "postgresql":
+        key = _pdf_job_lock_key(job_id)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            held = cursor.fetchone()[0]
+        try:
+            yield held
+        finally:
+            if held:
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+                except DatabaseError:  # the connection is gone, and the lock with it
+                    pass
+        return
+    import fcntl
+
+    path = _pdf_job_lock_path(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _pdf_job_lock_path(job_id):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return Path(settings.MEDIA_ROOT) / "certificates" / "pdf-jobs" / ".locks" / f"{job_id}.lock"
+
+
+def _pdf_job_being_built(job_id) -> bool:
+    with _pdf_job_lock(job_id) as free:
+        return not free
+
+
+PDF_JOB_REQUEUE_AFTER_MINUTES = 10
+
+
+def pdf_jobs_requeue(*, older_than_minutes: int = PDF_JOB_REQUEUE_AFTER_MINUTES, within_days: int = 3) -> int:
+    """Send again the batch PDFs no worker has: still queued `older_than_minutes` after they were asked for
+    (the broker was down, or the message was lost with it), or running with no live worker building them
+    (its worker was killed). Runs every 5 minutes (beat); returns how many were sent.
+
+    A job whose message is still waiting behind others may be sent twice; the second delivery finds it done
+    (or being built) and changes nothing. Jobs older than `within_days` are left alone.
+    """
+    now = timezone.now()
+    cutoff, oldest = now - dt.timedelta(minutes=older_than_minutes), now - dt.timedelta(days=within_days)
+    pending = (PdfJob.objects.filter(status__in=[PdfJob.Status.QUEUED, PdfJob.Status.RUNNING],
+                                     created_at__lte=cutoff, created_at__gte=oldest)
+               .order_by("created_at").values_list("pk", flat=True)[:1000])
+    sent = 0
+    for pk in pending:
+        if _pdf_job_being_built(pk):
+            continue
+        if not _pdf_job_send(pk):
+            break  # the broker is still down: the next run tries again
+        sent += 1
+    if sent:
+        logger.info("%d PDF job(s) sent again", sent)
+    return sent
+
+
 def pdf_job_build(*, job_id: str) -> str:
-    """Render the job's PDF into a temporary file, then attach it; progress is saved every 50 pages."""
+    """Render the job's PDF into a temporary file, then attach it; progress is saved every 50 pages.
+
+    Safe to deliver twice or to rerun after a killed worker (docs/FAULTS.md): a job done is left as it is,
+    a job a live worker is building is left to that worker (`_pdf_job_lock`), and a rerun replaces the
+    file of the same name, so one PDF exists per job.
+    """
+    from django.db import connection
+
+    job = PdfJob.objects.get(pk=job_id)
+    if job.status == PdfJob.Status.DONE:
+        return job.status
+    with _pdf_job_lock(job.pk) as mine:
+        if not mine:  # a second delivery while a live worker builds it: that worker finishes the job
+            logger.info("PDF job %s is being built by another worker; this delivery changes nothing", job.pk)
+            return PdfJob.Status.RUNNING
+        job.refresh_from_db()
+        if job.status == PdfJob.Status.DONE:  # finished while this delivery waited for the lock
+            return job.status
+        _pdf_job_render(job)
+        if connection.vendor != "postgresql":
+            _pdf_job_lock_path(job.pk).unlink(missing_ok=True)  # done: a later delivery reads "done" first
+    return PdfJob.Status.DONE
+
+
+def _pdf_job_render(job: PdfJob) -> None:
     import tempfile
 
     from django.core.files import File
 
     from .documents import certificates_pdf_write
 
-    job = PdfJob.objects.get(pk=job_id)
-    if job.status == PdfJob.Status.DONE:
-        return job.status
     PdfJob.objects.filter(pk=job.pk).update(status=PdfJob.Status.RUNNING, done=0, error="")
 
     def progress(done: int) -> None:
@@ -293,6 +424,10 @@ def pdf_job_build(*, job_id: str) -> str:
         with tempfile.TemporaryFile() as tmp:
             pages = certificates_pdf_write(certificates(), tmp, progress=progress)
             tmp.seek(0)
+            # A run killed after saving left a file of this name: replace it rather than add "<pk>_x7Yz.pdf".
+            name = job.file.field.generate_filename(job, f"{job.pk}.pdf")
+            if job.file.storage.exists(name):
+                job.file.storage.delete(name)
             job.file.save(f"{job.pk}.pdf", File(tmp), save=False)
         PdfJob.objects.filter(pk=job.pk).update(
             file=job.file.name, status=PdfJob.Status.DONE, done=pages, finished_at=timezone.now())
@@ -300,4 +435,3 @@ def pdf_job_build(*, job_id: str) -> str:
         PdfJob.objects.filter(pk=job.pk).update(status=PdfJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}",
                                                 finished_at=timezone.now())
         raise
-    return PdfJob.Status.DONE

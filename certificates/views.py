@@ -138,8 +138,10 @@ def detail(request, pk: int):
     if not _staff(request.user):
         raise PermissionDenied
     cert = _visible_or_404(request.user, pk)
+    # Both forms have a "reason" field: their own id prefixes keep each label on its own field (WCAG 4.1.2).
     return render(request, "certificates/detail.html", {
-        "cert": cert, "answer": public_answer(cert), "void_form": VoidForm(), "reveal_form": RevealForm(),
+        "cert": cert, "answer": public_answer(cert), "void_form": VoidForm(auto_id="void_%s"),
+        "reveal_form": RevealForm(auto_id="reveal_%s"),
         "can_void": "void" in available_transitions(cert, request.user),
         "history": audit_events_for(cert),
     })
@@ -226,7 +228,7 @@ def print_search(request):
     except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("certificates:register")
-    return redirect("certificates:pdf_job", pk=job.pk)
+    return _queued(request, job)
 
 
 @login_required
@@ -245,6 +247,13 @@ def print_batch(request, batch_id: int):
     except DomainError as exc:
         messages.error(request, str(exc))
         return redirect(f"{reverse('certificates:register')}?batch={rows[0][1]}")
+    return _queued(request, job)
+
+
+def _queued(request, job):
+    if getattr(job, "sent", None) is False:  # the task queue is down: the job is saved and starts later
+        messages.warning(request, _("The print queue is not available at the moment. Your request is saved "
+                                    "and starts by itself once the queue is back; you may leave this page."))
     return redirect("certificates:pdf_job", pk=job.pk)
 
 

@@ -27,6 +27,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
+# A database that cannot be reached answers 503 with Retry-After, any other error the usual 500.
+handler500 = "filing_portal.core.views.server_error"
+# A URL under /api/ that no route matches answers the API's JSON error, not the HTML page (tests/fuzz).
+handler404 = "filing_portal.core.views.not_found"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

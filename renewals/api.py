@@ -59,12 +59,13 @@ class RenewalViewSet(WorkflowViewSetMixin, mixins.CreateModelMixin, mixins.Updat
                    "grace period (REN-03); 409 names the rule. The 6 most recent reported batches are the plans.",
                    responses={201: RenewalDetailSerializer, **ERRORS}, tags=["renewalapplication"])
     def create(self, request, *args, **kwargs):
-        data = RenewalCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         user = request.user
+        # The role first: a caller who may never apply gets 403, not the form's field errors.
         if getattr(user, "role", None) != "institution" or not user.institution_id:
             raise PermissionDeniedError(_("Only the filed institution applies for the renewal of its filing."),
                                         rule="REN-01")
+        data = RenewalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         filing = filings_visible_to(user).filter(institution_id=user.institution_id,
                                                  number=data.validated_data["filing_number"].strip()).first()
         if filing is None:

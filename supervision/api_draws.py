@@ -75,13 +75,14 @@ class DrawViewSet(WorkflowViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(summary="Define a draw (draft)", request=DrawCreateInputSerializer,
                    responses={201: DrawSerializer, 400: ErrorSerializer, **ERRORS}, tags=["draw"])
     def create(self, request, *args, **kwargs):
-        data = DrawCreateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
         user = request.user
+        # The role first: a caller who may never define draws gets 403, not the form's field errors.
         if getattr(user, "role", None) not in OFFICE_ROLES:
             raise PermissionDeniedError(_("Only staff of an office define random inspection draws."),
                                         rule="SUP-01")
+        data = DrawCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
         office = user.region
         if d.get("office"):
             office = Region.objects.filter(code=d["office"]).first()
@@ -131,12 +132,13 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         from assessments.selectors import batches_visible_to
         from institutions.selectors import filings_visible_to
 
+        user = request.user
+        # The role first: a caller who may never plan inspections gets 403, not the form's field errors.
+        if getattr(user, "role", None) not in OFFICE_ROLES:
+            raise PermissionDeniedError(_("Only the office plans inspections."), rule="JUR-03")
         data = InspectionCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        user = request.user
-        if getattr(user, "role", None) not in OFFICE_ROLES:
-            raise PermissionDeniedError(_("Only the office plans inspections."), rule="JUR-03")
         batch = filing = None
         if d["kind"] == Inspection.Kind.EXAM:
             batch = batches_visible_to(user).filter(plan_number=(d.get("plan_number") or "").strip()).first()

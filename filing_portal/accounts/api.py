@@ -1,12 +1,13 @@
 from django.contrib.auth import authenticate, get_user_model
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filing_portal.audit.services import audit_record
+from filing_portal.core.api import ErrorSerializer
 
 from . import otp
 from .security import RULE_SECOND_FACTOR, lockout_response, second_factor_required
@@ -24,7 +25,12 @@ class ObtainTokenView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, tags=["auth"])
+    @extend_schema(request=TokenRequestSerializer, tags=["auth"], responses={
+        200: TokenResponseSerializer,
+        400: OpenApiResponse(ErrorSerializer, description="Invalid input, wrong credentials or one-time code"),
+        403: OpenApiResponse(ErrorSerializer, description="The second factor is not set up yet"),
+        429: OpenApiResponse(ErrorSerializer, description="Locked out after repeated failures"),
+    })
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)

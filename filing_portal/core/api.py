@@ -14,8 +14,9 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -41,6 +42,43 @@ class ReasonInputSerializer(serializers.Serializer):
     """Input of a transition that needs reasons (a rejection: FIL-06)."""
 
     reason = serializers.CharField(max_length=4000)
+
+
+class PortalAutoSchema(AutoSchema):
+    """The schema class (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]): every operation also documents the errors
+    `exception_handler` gives it whatever its view declares, in the `Error` shape (tests/fuzz checks them):
+
+    - 400 when it takes a body or query parameters (validation, malformed JSON, a bad filter value);
+    - 403 when it authenticates (not signed in, a wrong token: the session authenticator sends no
+      `WWW-Authenticate`, so DRF answers 403, never 401) or needs a permission;
+    - 404 when it names an object (path parameters: missing or outside the caller's view) or pages
+      (`?page=` beyond the last page);
+    - 415 when it takes a body (a content type its parsers do not read).
+    """
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        responses = operation.setdefault("responses", {})
+        error = {"content": {"application/json": {"schema": self.resolve_serializer(ErrorSerializer, "response").ref}}}
+        parameters = operation.get("parameters", [])
+        where = {p["in"] for p in parameters}
+        takes_body = "requestBody" in operation or method.upper() in ("POST", "PUT", "PATCH")
+        view = self.view
+        needs_permission = any(p is not permissions.AllowAny for p in getattr(view, "permission_classes", ()))
+        codes = {
+            "400": (takes_body or "query" in where, _("Invalid input")),
+            "403": (bool(getattr(view, "authentication_classes", ())) or needs_permission,
+                    _("Not signed in, a wrong token, or the role or jurisdiction forbids it")),
+            "404": ("path" in where or any(p["name"] == "page" for p in parameters),
+                    _("Not found or outside the caller's view")),
+            "415": (takes_body, _("Unsupported media type")),
+        }
+        for code, (applies, description) in codes.items():
+            if applies and code not in responses:
+                responses[code] = {**error, "description": description}
+        return operation
 
 
 def exception_handler(exc, context):

@@ -40,8 +40,9 @@ def _queue_emails(ids: list[int]) -> None:
     from .tasks import notifications_email_task
 
     # robust: a broker that is down must not fail the committed send; the e-mails stay unsent (emailed_at
-    # empty) and `notifications_email_pending` picks them up again.
-    transaction.on_commit(lambda: notifications_email_task.delay(ids), robust=True)
+    # empty) and `notifications_email_pending` picks them up again. ignore_result: with Redis as result
+    # store a send subscribes to the result first, which holds the request ~20 s when Redis is down.
+    transaction.on_commit(lambda: notifications_email_task.apply_async(args=[ids], ignore_result=True), robust=True)
 
 
 @transaction.atomic

@@ -92,6 +92,12 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections (DATABASE_URL ?conn_max_age=60) are checked before a request reuses them, so a
+# restarted PostgreSQL costs no 500s once it is back (docs/FAULTS.md); harmless with the default of 0.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that does not answer fails the request in 5 s (503, core.views.server_error), never hangs it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: wait for the writer instead of failing at once while
     # the worker, beat and the web process share one file.
@@ -176,7 +182,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "filing_portal.core.api.PortalAutoSchema",  # documents the common 400/403/404/415
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -204,6 +210,8 @@ SPECTACULAR_SETTINGS = {
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No deep links: they put a link inside each operation's toggle button (axe nested-interactive, WCAG 4.1.2).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
 }
 
@@ -223,8 +231,33 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=f"file://{DATA_DIR / 'celery' / 'results'}")
 else:
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or CELERY_BROKER_URL)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Faults (docs/FAULTS.md). A message taken by a worker that then dies without acknowledging it (SIGKILL,
+    # OOM, power) goes back to the queue `visibility_timeout` seconds after delivery; a new worker restores
+    # such messages when it starts and every ~100 s after. Kombu's default is an hour. Ten minutes is longer
+    # than any task takes except a very large batch PDF, whose second delivery finds the first still building
+    # (a lock per job, certificates.services.pdf_job_build) and leaves it. We schedule no ETA/countdown
+    # tasks, which a short visibility timeout would deliver twice.
+    # The socket timeouts bound how long a web request waits on a Redis that hangs instead of refusing.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+    CELERY_REDIS_SOCKET_TIMEOUT = 10
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process is killed mid-way (SIGKILL, OOM) is requeued, not acknowledged as failed:
+# with acks_late alone Celery would drop it. Every task is idempotent, so the rerun finishes the work once.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Sending a task while the broker is down fails after three quick tries (~0.4 s) instead of holding the
+# request; the callers catch it after commit and a sweep sends the work again (pdf_jobs_requeue and
+# notifications_email_pending).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Workers wait for the broker for as long as it is down (at start too) instead of exiting after 100 tries.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -241,11 +274,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "filing_portal.core.tasks.run_deadlines_task",
         "schedule": _SWEEP_SECONDS or crontab(minute=5),
     },
+    # Batch PDFs requested while the broker was down, or whose worker died, are sent again (docs/FAULTS.md).
+    "requeue-pdf-jobs": {
+        "task": "certificates.tasks.pdf_jobs_requeue_task",
+        "schedule": 300,
+        "options": {"ignore_result": True},
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down reads as a cache miss, never a 500 (filing_portal/core/cache.py, docs/FAULTS.md).
+    CACHES = {"default": {"BACKEND": "filing_portal.core.cache.FailSoftRedisCache", "LOCATION": REDIS_URL}}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@filing-portal.local")

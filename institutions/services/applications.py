@@ -124,6 +124,10 @@ def application_request_supplement(*, application: FilingApplication, items: lis
     items = [i.strip() for i in items if i and i.strip()]
     if not items:
         raise DomainError(_("List every missing item in the one-time notice."), rule="FIL-03", code="no_items")
+    if application.handling_region_id is None:
+        # A draft has no handling office yet (set on submission): the transition refuses it (409/403)
+        # instead of the profile lookup failing with a 500 (found by tests/fuzz).
+        return transition_run(instance=application, name="request_supplement", acting_user=acting_user, ip=ip)
     profile = profile_for(application.handling_region)
     due = due_date(_today(), profile.supplement_deadline_wd)
     application = transition_run(instance=application, name="request_supplement", acting_user=acting_user, ip=ip,
