@@ -77,8 +77,10 @@ messages: install
 	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=data --ignore=tests
 	$(MANAGE) compilemessages -l zh_Hans
 
+# Every benchmark on the current database (DATABASE_URL, default filing_scale from `manage.py seed_scale`):
+# bench/results/latest.json and latest.md (docs/PERFORMANCE.md). BENCH_ARGS="--quick" for a smoke test.
 bench: install
-	@ls bench/*.py >/dev/null 2>&1 && for f in bench/bench_*.py; do $(BIN)/python $$f; done || echo "no benchmarks yet"
+	BENCH_PYTHON=$(abspath $(BIN))/python bench/run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(DATA_DIR)

@@ -1,9 +1,13 @@
 """The daily deadline sweep over 100,000 filings on PostgreSQL (issue 7 "Performance": ≤ 5 s, and a number
 of queries that does not grow with the filings beyond the chunks).
 
-    .venv/bin/python bench/bench_sweep.py                 # 10,000 then 100,000 filings, each a fresh database
-    .venv/bin/python bench/bench_sweep.py --count 100000  # one size
-    .venv/bin/python bench/bench_sweep.py --daily         # a steady-state day instead of the catch-up day
+    .venv/bin/python bench/bench_sweep.py                 # 100,000 filings: the catch-up day, then a steady day
+    .venv/bin/python bench/bench_sweep.py --count 10000   # another size (--quick: 10,000)
+    .venv/bin/python bench/bench_sweep.py --daily         # only the steady-state day (--catch-up: only that one)
+    .venv/bin/python bench/bench_sweep.py --json FILE     # also the two contract rows
+
+Each scenario runs in a fresh process and a fresh database (filing_bench_sweep); its peak RSS is measured
+from after the data is built (VmHWM reset through /proc/self/clear_refs), so it is the sweep's.
 
 Data (bulk-created, one Hefei-area institution per filing with one active user, well-formed unique filing
 numbers NUM-01 with their FilingNumber rows, serials per city over Anhui's 16 cities) for the as-of date
@@ -16,12 +20,14 @@ counting does not skew the time). E-mails are only queued (in-memory broker): a 
 
 import argparse
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
-from _setup import setup
+from _setup import add_common_args, peak_mib, reset_peak, row, setup, write_json
 
 AS_OF = dt.date(2029, 3, 10)
 TARGET_S = 5.0
@@ -98,11 +104,12 @@ def build(count: int, daily: bool = False) -> dict:
             "lapsed_before": sum(1 for s, _e in plan if s == "lapsed")}
 
 
-def measure(count: int, all_sweeps: bool, daily: bool = False) -> None:
+def measure(count: int, all_sweeps: bool, daily: bool = False) -> dict:
     os.environ["CELERY_BROKER_URL"] = "memory://"
     os.environ["CELERY_RESULT_BACKEND"] = "cache+memory://"
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-    setup(fresh=True, name=f"fp_bench_sweep_{count}" if os.environ.get("BENCH_PER_SIZE_DB") else "fp_bench_sweep")
+    setup(fresh=True, name=f"filing_bench_sweep_{count}" if os.environ.get("BENCH_PER_SIZE_DB")
+          else "filing_bench_sweep")
     from django.db import connection
 
     from filing_portal.audit.services import audit_verify_chain
@@ -147,6 +154,7 @@ def measure(count: int, all_sweeps: bool, daily: bool = False) -> None:
                 per_sweep[name] = (time.perf_counter() - t, queries[0] - q)
 
         deadlines._SWEEPS[name] = (order, timed)
+    reset_peak()
     if daily:  # yesterday's sweep ran (the catch-up of reminders and proposals): time one ordinary day
         run_deadlines(AS_OF - dt.timedelta(days=1))
         per_sweep.clear()
@@ -155,6 +163,7 @@ def measure(count: int, all_sweeps: bool, daily: bool = False) -> None:
         start = time.perf_counter()
         results = run_deadlines(AS_OF)
         elapsed = time.perf_counter() - start
+    peak = peak_mib()
     first = dict(per_sweep)  # the second run below overwrites per_sweep
     errors = [r for r in results if r.error]
     assert not errors, errors
@@ -184,22 +193,43 @@ def measure(count: int, all_sweeps: bool, daily: bool = False) -> None:
           f"{Notification.objects.count():,} notifications, {Announcement.objects.filter(kind='lapsed').count():,} "
           f"lapse announcements; a second run {again:.2f} s changes nothing; audit chain of {chain.checked:,} "
           f"events verifies", flush=True)
+    scenario = "steady-state day (--daily)" if daily else "catch-up day"
+    breakdown = ", ".join(f"{name.split('.')[-1]} {seconds:.2f} s/{n} q" for name, (seconds, n) in first.items()
+                          if seconds >= 0.005)
+    return row(f"deadline sweep {count:,} filings, {scenario}", "duration", n=count, seconds=elapsed,
+               peak_mib=peak, queries=queries[0], target=f"<= {TARGET_S:.0f} s", ok=elapsed <= TARGET_S,
+               notes=f"run_deadlines({AS_OF}) end to end; timer sweeps {timer_s:.2f} s/{timer_q} queries; "
+                     f"{breakdown}; changed {changed}; "
+                     + (f"not run: {', '.join(skipped)}; " if skipped else "")
+                     + "peak_mib = VmHWM of the bench process, reset after the data was built")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int)
+    parser.add_argument("--count", type=int, help="filings (default 100,000; --quick 10,000)")
     parser.add_argument("--timers-only", action="store_true", help="leave out supervision's inactivity detection")
     parser.add_argument("--daily", action="store_true",
-                        help="a steady-state day (expiries spread over 3 years) instead of the catch-up day")
+                        help="only the steady-state day (expiries spread over 3 years), not the catch-up day")
+    parser.add_argument("--catch-up", action="store_true", help="only the catch-up day")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    add_common_args(parser)
     args = parser.parse_args()
-    if args.count:
-        measure(args.count, not args.timers_only, args.daily)
+    count = args.count or (10_000 if args.quick else 100_000)
+    if args.child:  # one scenario, in this fresh process
+        write_json(args.json, "sweep", [measure(count, not args.timers_only, args.daily)])
         return
-    for count in (10_000, 100_000):  # each size in a fresh process and database
-        subprocess.run([sys.executable, __file__, "--count", str(count)] + ["--timers-only"] * args.timers_only
-                       + ["--daily"] * args.daily,
-                       check=True)
+    scenarios = [False, True]
+    if args.daily != args.catch_up:
+        scenarios = [args.daily]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
+        for daily in scenarios:  # each scenario in a fresh process and database
+            out = os.path.join(tmp, f"{int(daily)}.json")
+            subprocess.run([sys.executable, __file__, "--child", "--count", str(count), "--json", out]
+                           + ["--timers-only"] * args.timers_only + ["--daily"] * daily, check=True)
+            with open(out, encoding="utf-8") as fh:
+                rows.extend(json.load(fh)["rows"])
+    write_json(args.json, "sweep", rows)
 
 
 if __name__ == "__main__":

@@ -82,6 +82,10 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     supervision_mode = models.CharField(_("exam supervision"), max_length=10, default="every_exam",
                                         choices=[("every_exam", _("External supervision of every exam")),
                                                  ("random", _("Random supervision"))])
+    # SUP-04/05 (FJ23 Art.22(4), 23(7)): the exam date of this filing's latest conducted batch, None before
+    # the first. Stored so the daily inactivity detection reads one column instead of a subquery per filing;
+    # kept current by the supervision app whenever a batch is saved or deleted (supervision/activity.py).
+    last_batch_exam_on = models.DateField(_("last conducted exam on"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from certificates.models import LEVEL_LABELS
@@ -55,9 +55,32 @@ def _ip(request) -> str:
     return getattr(request, "client_ip", None) or "unknown"
 
 
+@dataclass(frozen=True)
+class _LevelWords:
+    separator: str
+    short: dict
+    long: dict
+
+
+_LEVEL_WORDS: dict[str, _LevelWords] = {}
+
+
+def _level_words() -> _LevelWords:
+    """The level names and the list separator in the active language, translated once per language (a
+    directory page of 50 rows otherwise translates them hundreds of times)."""
+    language = get_language() or ""
+    words = _LEVEL_WORDS.get(language)
+    if words is None:
+        words = _LEVEL_WORDS[language] = _LevelWords(
+            pgettext("list separator", ", "), {n: str(label) for n, label in LEVEL_SHORT.items()},
+            {n: str(label) for n, label in LEVEL_LABELS.items()})
+    return words
+
+
 def levels_text(levels) -> str:
     """"三级、四级、五级" in Chinese, "Level 3, Level 4, Level 5" in English."""
-    return pgettext("list separator", ", ").join(str(LEVEL_SHORT.get(int(n), n)) for n in sorted(levels))
+    words = _level_words()
+    return words.separator.join(words.short.get(int(n), str(n)) for n in sorted(levels))
 
 
 @dataclass
@@ -68,8 +91,8 @@ class ScopeLine:
 
 
 def scope_lines(groups) -> list[ScopeLine]:
-    return [ScopeLine(g.label, levels_text(g.levels),
-                      "; ".join(str(LEVEL_LABELS[n]) for n in g.levels if n in LEVEL_LABELS))
+    words = _level_words()
+    return [ScopeLine(g.label, levels_text(g.levels), "; ".join(words.long[n] for n in g.levels if n in words.long))
             for g in groups]
 
 
@@ -85,9 +108,10 @@ class DirectoryRow:
 def directory_row(filing: Filing, today) -> DirectoryRow:
     """What a row shows, from the prefetched scope and fee standards (no query)."""
     status = exports.public_status(filing, today)
+    short = _level_words().short
     return DirectoryRow(filing=filing, status=status, status_label=str(STATUS_LABELS.get(status, status)),
                         scope=scope_lines(exports.filing_scope_groups(filing)),
-                        fees=[{"item": fee.item, "level_label": LEVEL_SHORT.get(fee.level, ""),
+                        fees=[{"item": fee.item, "level_label": short.get(fee.level, ""),
                                "amount_yuan": fee.amount_yuan, "basis": fee.basis}
                               for fee in filing.institution.fee_standards.all()])
 

@@ -20,6 +20,8 @@ COMPOSITION_ROOTS = {
     "filing_portal/urls.py",
     "filing_portal/api_urls.py",
     "filing_portal/core/management/commands/seed_demo.py",
+    "filing_portal/core/management/commands/seed_scale.py",
+    "filing_portal/core/scale_seed.py",
 }
 
 
