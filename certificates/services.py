@@ -36,8 +36,11 @@ from .numbers import (
 logger = logging.getLogger("certificates")
 
 
-def _reserve_serials(*, scope: str, count: int, limit: int, rule: str, what: str) -> int:
-    """Reserve `count` consecutive serials in `scope`; returns the first. Must run inside a transaction."""
+def serials_reserve(*, scope: str, count: int, limit: int, rule: str, what: str) -> int:
+    """Reserve `count` consecutive serials in `scope`; returns the first. Must run inside a transaction.
+
+    The one numbering mechanism: filing and certificate numbers, and seed_scale's bulk data, all reserve here.
+    """
     if count < 1:
         raise ValueError("count must be positive")
     NumberCounter.objects.bulk_create([NumberCounter(scope=scope)], ignore_conflicts=True)
@@ -72,7 +75,7 @@ def filing_number_allocate(
     province-level institution. The 9,999th number is the last (DomainError NUM-01).
     """
     build_filing_number(kind, institution_code, province_code, city_code, 1)  # validates the parts
-    serial = _reserve_serials(
+    serial = serials_reserve(
         scope=f"F{province_code}{city_code}", count=1, limit=FILING_SERIAL_MAX, rule="NUM-01",
         what=_("Filing numbers of this city"),
     )
@@ -216,7 +219,7 @@ def certificates_issue(
     certificates = []
     for level in sorted(by_level):
         group = by_level[level]
-        first = _reserve_serials(
+        first = serials_reserve(
             scope=f"C{record.number}{year:02d}{level}", count=len(group), limit=CERTIFICATE_SERIAL_MAX,
             rule="NUM-05", what=_("Certificate serials of this institution, year and level"),
         )

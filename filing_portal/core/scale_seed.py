@@ -323,7 +323,7 @@ def _events(action: str, key: str):
 
 def prepare(sizes: Sizes, *, chunk: int, password: str) -> tuple[Context, set[int], bool]:
     """The run's context (starting the run if it is new), the chunks already done, and whether it is done."""
-    from certificates.services import _reserve_serials
+    from certificates.services import serials_reserve
     from institutions.models import Occupation
 
     cities = list(Region.objects.filter(level="city").select_related("province").order_by("code"))
@@ -347,7 +347,7 @@ def prepare(sizes: Sizes, *, chunk: int, password: str) -> tuple[Context, set[in
             for i, state in enumerate(plan.state):
                 if state is not None:
                     wanted[ctx.filing_scope(i)] += 1
-            serial_base = {scope: _reserve_serials(scope=scope, count=n, limit=9999, rule="NUM-01",
+            serial_base = {scope: serials_reserve(scope=scope, count=n, limit=9999, rule="NUM-01",
                                                    what="Filing numbers of this city")
                            for scope, n in sorted(wanted.items())}
             staff_users(cities, provinces, password)
