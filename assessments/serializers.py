@@ -110,7 +110,9 @@ class ResultsRecordedSerializer(serializers.Serializer):
 class RowErrorsSerializer(ErrorSerializer):
     """400 for rows: row number (1 = the first item sent) → field → message; nothing was saved."""
 
-    rows = serializers.DictField(child=serializers.DictField(child=serializers.CharField()))
+    rows = serializers.DictField(child=serializers.DictField(child=serializers.CharField()), required=False,
+                                 help_text="Only when rows were at fault; a body that is not a list of rows "
+                                 "gets the plain `errors`.")
 
 
 class PlanItemInputSerializer(serializers.Serializer):

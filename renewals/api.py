@@ -96,7 +96,8 @@ class RenewalViewSet(WorkflowViewSetMixin, mixins.CreateModelMixin, mixins.Updat
     @extend_schema(summary="The eligibility checks (REN-04, REN-05)", responses={200: CheckSerializer(many=True),
                                                                                   404: ErrorSerializer},
                    tags=["renewalapplication"])
-    @action(detail=True, methods=["get"], url_path="eligibility", url_name="eligibility", filter_backends=[])
+    @action(detail=True, methods=["get"], url_path="eligibility", url_name="eligibility", filter_backends=[],
+            pagination_class=None)
     def eligibility(self, request, pk=None):
         application = self.get_object()
         return Response([c.as_dict() for c in renewal_eligibility(application.filing, application=application)])

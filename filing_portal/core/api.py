@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ForeignObjectRel
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
@@ -22,7 +24,13 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
-from .workflow import available_transitions, state_field_name, transition_names, transition_run
+from .workflow import (
+    available_transitions,
+    state_field_name,
+    transition_check,
+    transition_names,
+    transition_run,
+)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -56,6 +64,15 @@ class PortalAutoSchema(AutoSchema):
     - 415 when it takes a body (a content type its parsers do not read).
     """
 
+    def _map_serializer_field(self, field, direction, bypass_extension=False):
+        if field.read_only and direction == "response":
+            _read_only_field_nullability(field)
+        return super()._map_serializer_field(field, direction, bypass_extension)
+
+    def _get_paginator(self):
+        # Only GET pages; a POST that answers with a list (candidates added) sends the bare list.
+        return super()._get_paginator() if self.method == "GET" else None
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
@@ -79,6 +96,41 @@ class PortalAutoSchema(AutoSchema):
             if applies and code not in responses:
                 responses[code] = {**error, "description": description}
         return operation
+
+
+def _read_only_field_nullability(field) -> None:
+    """What a read-only field of a ModelSerializer can really send, from its model field.
+
+    DRF drops `allow_blank` from read-only fields and a field reached through a nullable relation
+    (`source="decided_by.username"`) is null when the relation is, so without this the schema
+    promised a value from an enum, an e-mail address or an object where the response sends ``""``
+    or ``null`` (tests/fuzz found eight). The walk follows `source` through the model: a nullable
+    relation on the way or a nullable last field → null; a `blank` last field → ``""``.
+    """
+    model = getattr(getattr(getattr(field, "parent", None), "Meta", None), "model", None)
+    attrs = getattr(field, "source_attrs", None)
+    if model is None or not attrs:
+        return
+    nullable = blank = False
+    for position, attr in enumerate(attrs):
+        try:
+            model_field = model._meta.get_field(attr)
+        except FieldDoesNotExist:
+            return  # a property or a method: nothing the model can tell
+        if isinstance(model_field, ForeignObjectRel):
+            return
+        last = position == len(attrs) - 1
+        nullable = nullable or bool(model_field.null)
+        if last:
+            blank = bool(model_field.blank) and not model_field.is_relation
+        elif model_field.is_relation:
+            model = model_field.related_model
+        else:
+            return
+    if nullable:
+        field.allow_null = True
+    if blank and hasattr(field, "allow_blank"):
+        field.allow_blank = True
 
 
 def exception_handler(exc, context):
@@ -123,6 +175,7 @@ class WorkflowSerializerMixin(serializers.Serializer):
 def _make_transition_action(name: str, input_serializer, output_serializer, model_name: str):
     def run(self, request, pk=None):
         obj = self.get_object()
+        transition_check(instance=obj, name=name, acting_user=request.user)  # 403, then 409, before 400
         data = input_serializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         obj = self.perform_transition(obj, name, dict(data.validated_data))

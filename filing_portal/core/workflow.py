@@ -96,6 +96,40 @@ def available_transitions(instance: models.Model, user) -> list[str]:
     return list(dict.fromkeys(t.name for t in method(user)))
 
 
+def _transition_allowed(obj: models.Model, name: str, acting_user):
+    """The transition `name` from `obj`'s state, if the role may take it and the state allows it.
+
+    PermissionDeniedError (403) first, when no transition of that name is the caller's (JUR-03);
+    then DomainError (409) when the state does not allow it. None = the system's sweep, always allowed."""
+    model = type(obj)
+    from_state = getattr(obj, _state_field(model).attname)
+    t = getattr(obj, name)._django_fsm.get_transition(from_state)
+    system = acting_user is None
+    if t is None:
+        if not system and not any(x.has_perm(obj, acting_user) for x in _transitions_named(model, name)):
+            raise PermissionDeniedError(_("Your role or jurisdiction does not allow '%(name)s'.") % {"name": name})
+        raise DomainError(
+            _("'%(name)s' is not allowed while the record is '%(state)s'.") % {"name": name, "state": from_state},
+            rule=transition_rule(model, name), code="invalid_state",
+        )
+    if not system and not t.has_perm(obj, acting_user):
+        raise PermissionDeniedError(
+            _("Your role or jurisdiction does not allow '%(name)s'.") % {"name": name},
+            rule=t.custom.get("permission_rule") or "JUR-03",
+        )
+    return t
+
+
+def transition_check(*, instance: models.Model, name: str, acting_user) -> None:
+    """Refuse early what `transition_run` would refuse for role or state, before a caller reads its input
+    or computes its parameters (a 403 is not hidden behind a 400, a service never reads fields of a state
+    the record is not in). The guards (`conditions`) are left to `transition_run`, under the lock."""
+    model = type(instance)
+    if name not in transition_names(model):
+        raise DomainError(_("Unknown transition '%(name)s'.") % {"name": name}, code="unknown_transition")
+    _transition_allowed(instance, name, acting_user)
+
+
 def _lock(instance: models.Model) -> models.Model:
     qs = type(instance)._default_manager.all()
     if connection.features.has_select_for_update_of:
@@ -130,21 +164,7 @@ def transition_run(
         field = _state_field(model)
         from_state = getattr(obj, field.attname)
         method = getattr(obj, name)
-        meta = method._django_fsm
-        t = meta.get_transition(from_state)
-        system = acting_user is None
-        if t is None:
-            if not system and not any(x.has_perm(obj, acting_user) for x in _transitions_named(model, name)):
-                raise PermissionDeniedError(_("Your role or jurisdiction does not allow '%(name)s'.") % {"name": name})
-            raise DomainError(
-                _("'%(name)s' is not allowed while the record is '%(state)s'.") % {"name": name, "state": from_state},
-                rule=transition_rule(model, name), code="invalid_state",
-            )
-        if not system and not t.has_perm(obj, acting_user):
-            raise PermissionDeniedError(
-                _("Your role or jurisdiction does not allow '%(name)s'.") % {"name": name},
-                rule=t.custom.get("permission_rule") or "JUR-03",
-            )
+        t = _transition_allowed(obj, name, acting_user)
         for condition in t.conditions:
             if not condition(obj):
                 raise DomainError(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from filing_portal.audit.services import audit_record
 from filing_portal.core import clock
 from filing_portal.core.errors import DomainError, PermissionDeniedError
-from filing_portal.core.workflow import transition_run
+from filing_portal.core.workflow import transition_check, transition_run
 from filing_portal.regions.jurisdiction import profile_for
 from filing_portal.workdays.calendar import due_date
 
@@ -229,6 +229,8 @@ def application_record_evaluation(*, application: FilingApplication, opinion: st
 @transaction.atomic
 def application_start_public_notice(*, application: FilingApplication, acting_user, ip: str | None = None):
     """FIL-07: the notice runs the next N working days (N ≥ 5, from the profile) after publication."""
+    application = FilingApplication.objects.get(pk=application.pk)  # the caller's copy may be stale
+    transition_check(instance=application, name="start_public_notice", acting_user=acting_user)
     profile = profile_for(application.handling_region)
     starts = due_date(_today(), 1)
     ends = due_date(_today(), max(profile.public_notice_wd, 5))

@@ -67,20 +67,6 @@ def flatmap_path_parameters(context, path_parameters):
     return st.one_of(st.just(path_parameters), st.sampled_from(real).map(lambda v: {**path_parameters, name: v}))
 
 
-# Response-schema mismatches the fuzzing found and that are not fixed yet (docs/CHECKS.md "API fuzzing"):
-# these operations are expected to fail `response_schema_conformance` until their serializers are fixed.
-KNOWN_MISMATCHES = {
-    "/api/v1/institutions/": "sub_type '' (blank choice) is not in the documented enum",
-    "/api/v1/filings/": "institution sub_type '' (blank choice) is not in the documented enum",
-    "/api/v1/filing-applications/": "institution sub_type '' (blank choice) is not in the documented enum",
-    "/api/v1/renewals/": "a blank e-mail '' is documented as format email; eligibility is a list, documented as object",
-    "/api/v1/cases/": "a blank ground '' is not in the documented enum",
-    "/api/v1/complaints/": "a null field is documented as a non-nullable string",
-    "/api/v1/batches/{id}/candidates/": "the 400 of a plain validation error has no `rows`, documented as required",
-    "/api/v1/batches/{id}/results/": "the 400 of a plain validation error has no `rows`, documented as required",
-}
-
-
 def _authenticate(case, caller: str, world) -> dict:
     """The call's headers and cookies for `caller`; generated credentials are dropped for the signed-in ones."""
     if caller == "anonymous":

@@ -242,3 +242,21 @@ def test_public_notices_list_what_is_in_notice_with_constant_queries__PUB_02(
     assert rows[0]["occupations"][0]["code"] == "4-12-01-01"
     with on("2026-03-10"):  # the notice has ended
         assert api_client.get("/api/v1/public/notices/").json()["count"] == 0
+
+
+def test_a_transition_refuses_the_role_before_it_reads_the_body__JUR_03(api_client, draft, people):
+    """Fuzzing found `start_public_notice` on a draft answering 500 (the service read the handling office
+    of a state that has none). Role first (403, whatever the body), then state, then the body."""
+    as_user(api_client, people["inst_user"])
+    response = transition(api_client, draft, "start_public_notice", {"comment": ["not", "a", "string"]})
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert as_user(api_client, people["province_ah"]).get(f"{APPS}{draft.pk}/").status_code == 404  # a draft
+    assert FilingApplication.objects.get(pk=draft.pk).state == "draft"
+
+
+def test_the_institution_may_not_start_the_notice_from_the_service_either__JUR_03(draft, people):
+    from filing_portal.core.errors import PermissionDeniedError
+    from institutions.services.applications import application_start_public_notice
+
+    with pytest.raises(PermissionDeniedError):
+        application_start_public_notice(application=draft, acting_user=people["inst_user"])
