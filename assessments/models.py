@@ -82,6 +82,9 @@ def exam_started(batch) -> bool:
 
 @guard(rule="ASM-07", message=_("Every candidate needs a result, assessed in the same subjects, before publication."))
 def results_complete(batch) -> bool:
+    total, resulted = getattr(batch, "candidate_count", None), getattr(batch, "resulted_count", None)
+    if total is not None and resulted is not None:  # a list's annotations (selectors.with_counts)
+        return total > 0 and resulted == total
     candidates = list(batch.candidates.all())
     return bool(candidates) and all(c.result in ("pass", "fail") for c in candidates)
 
@@ -93,6 +96,8 @@ def publication_over(batch) -> bool:
 
 @guard(rule="ASM-05", message=_("An objection to the results is open."))
 def no_open_result_objection(batch) -> bool:
+    if getattr(batch, "open_objection_count", None) is not None:  # a list's annotation (selectors.with_counts)
+        return batch.open_objection_count == 0
     return not batch.result_objections.filter(status="open").exists()
 
 

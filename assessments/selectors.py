@@ -36,10 +36,12 @@ def batches_visible_to(user) -> QuerySet[AssessmentBatch]:
 
 
 def with_counts(qs: QuerySet[AssessmentBatch]) -> QuerySet[AssessmentBatch]:
-    """Candidates, passers and open result objections per batch, in the same query."""
+    """Candidates, passers, candidates with a result and open result objections per batch, in the same query
+    (the ASM-05/07 guards read them, so `available_transitions` costs no query per batch in a list)."""
     return qs.annotate(
         candidate_count=Count("candidates", distinct=True),
         passed_count=Count("candidates", filter=Q(candidates__result="pass"), distinct=True),
+        resulted_count=Count("candidates", filter=Q(candidates__result__in=("pass", "fail")), distinct=True),
         open_objection_count=Count("result_objections", filter=Q(result_objections__status="open"), distinct=True),
     )
 

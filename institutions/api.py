@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filing_portal.core.api import ErrorSerializer, ReasonInputSerializer, WorkflowViewSetMixin
+from filing_portal.core.pagination import CachedCountPagination
 from filing_portal.core.ratelimit import Limit, rate_limit_hit
 
 from . import selectors
@@ -132,6 +133,7 @@ class PublicDirectoryView(generics.ListAPIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
     serializer_class = PublicFilingSerializer
+    pagination_class = CachedCountPagination  # the total may be a minute old; the rows never are
 
     @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("number", str),
                                OpenApiParameter("region", str), OpenApiParameter("occupation", str),

@@ -41,11 +41,14 @@ class FailSoftRedisCache(RedisCache):
         self._state_key = server if isinstance(server, str) else ",".join(server)
 
     def _call(self, fallback, method, *args, **kwargs):
+        return self._guarded(fallback, getattr(super(), method), *args, **kwargs)
+
+    def _guarded(self, fallback, function, *args, **kwargs):
         key = self._state_key
         if _down_until.get(key, 0.0) > time.monotonic():
             return fallback()
         try:
-            result = getattr(super(), method)(*args, **kwargs)
+            result = function(*args, **kwargs)
         except UNREACHABLE as exc:
             with _state_lock:
                 was_up = key not in _down_until
@@ -86,6 +89,21 @@ class FailSoftRedisCache(RedisCache):
             raise ValueError(f"Key '{key}' not found (the cache is unavailable)")
 
         return self._call(missing, "incr", key, delta, version)
+
+    def counters_hit(self, counters, version=None):
+        """Add 1 to each `(key, timeout)` counter, creating it at 0 with its timeout first, in one round trip
+        (the rate limits: four round trips a request before). The new values in order; None while Redis is
+        unreachable."""
+
+        def run():
+            pipe = self._cache.get_client(write=True).pipeline(transaction=False)
+            for key, timeout in counters:
+                name = self.make_and_validate_key(key, version=version)
+                pipe.set(name, 0, ex=int(timeout), nx=True)
+                pipe.incr(name)
+            return [int(v) for v in pipe.execute()[1::2]]
+
+        return self._guarded(lambda: None, run)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(lambda: list(data), "set_many", data, timeout, version)

@@ -28,6 +28,17 @@ class Verdict:
 def rate_limit_hit(scope: str, client: str, limits: tuple[Limit, ...], *, now: float | None = None) -> Verdict:
     """Count one request of `client` in `scope`; refuse when any window is full."""
     now = time.time() if now is None else now
+    hit = getattr(cache, "counters_hit", None)  # Redis (core/cache.py): every window in one round trip
+    if hit is not None:
+        windows = [(limit, int(now // limit.seconds)) for limit in limits]
+        used = hit([(f"rl:{scope}:{limit.seconds}:{window}:{client}", limit.seconds + 5)
+                    for limit, window in windows])
+        if used is None:  # Redis unreachable: the limits let requests through until it is back
+            return Verdict(True)
+        for (limit, window), count in zip(windows, used, strict=True):
+            if count > limit.count:
+                return Verdict(False, retry_after=int((window + 1) * limit.seconds - now) + 1, limit=limit)
+        return Verdict(True)
     for limit in limits:
         window = int(now // limit.seconds)
         key = f"rl:{scope}:{limit.seconds}:{window}:{client}"

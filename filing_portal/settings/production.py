@@ -27,6 +27,12 @@ if env.str("EMAIL_URL", default=""):
 ALLOWED_HOSTS = [h.strip() for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 
+# Persistent database connections (docs/PERFORMANCE.md): a new PostgreSQL connection per request cost more
+# than the verification query itself. Health checks (base.py) keep a restarted server harmless.
+# `?conn_max_age=` in DATABASE_URL or CONN_MAX_AGE wins; 0 turns it off.
+if "CONN_MAX_AGE" not in DATABASES["default"]:  # noqa: F405
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
