@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from certificates.models import LEVEL_LABELS
+from filing_portal.core.widgets import QuickSelect
 from filing_portal.regions.models import Region
 
 from .models import Announcement
@@ -40,11 +41,11 @@ class DirectorySearchForm(forms.Form):
     number = forms.CharField(label=_("Filing number"), required=False, max_length=20, validators=[NUMBER_VALIDATOR],
                              widget=forms.TextInput(attrs={"inputmode": "latin", "autocomplete": "off",
                                                            "placeholder": "S000034010001"}))
-    region = forms.ChoiceField(label=_("Region"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False, widget=QuickSelect)
     occupation = forms.CharField(label=_("Occupation (code or name)"), required=False, max_length=100,
                                  widget=forms.TextInput(attrs={"placeholder": "4-12-01-01"}))
     level = forms.TypedChoiceField(label=_("Level"), required=False, coerce=int, empty_value=None,
-                                   choices=[("", _("All levels")), *sorted(LEVEL_LABELS.items())])
+                                   choices=[("", _("All levels")), *sorted(LEVEL_LABELS.items())], widget=QuickSelect)
     include_ended = forms.BooleanField(label=_("Also show revoked, terminated and lapsed filings"), required=False)
 
     def __init__(self, *args, **kwargs):
