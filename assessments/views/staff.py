@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from .institution import detail_context
 from .results import exports
 
 PREVIEW_ROWS = 200
+PAGE_SIZE = 50  # a province holds tens of thousands of plans
 
 
 @staff_required
@@ -30,12 +32,13 @@ def staff_batches(request):
     state = request.GET.get("state") or None
     if state and state not in AssessmentBatch.State.values:
         state = None
-    batches = list(batch_queue(request.user, state))
+    page = Paginator(batch_queue(request.user, state), PAGE_SIZE).get_page(request.GET.get("page"))
+    batches = list(page.object_list)
     for batch in batches:
         batch.report_overdue = batch_report_overdue(batch)
         batch.scope_lines = scope_lines(batch)
     return render(request, "assessments/staff_batches.html", {
-        "batches": batches, "state": state, "states": AssessmentBatch.State.choices})
+        "batches": batches, "page": page, "state": state, "states": AssessmentBatch.State.choices})
 
 
 def _staff_page(request, pk: int, *, failed_objection=None, spot_check_form=None, status=200):

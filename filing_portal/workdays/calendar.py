@@ -135,7 +135,7 @@ def _warn_fallback(year: int) -> None:
 class _Window:
     """The override data for the days first..last, loaded once."""
 
-    def __init__(self, first: date, last: date):
+    def __init__(self, first: date, last: date, *, constant_queries: bool = False):
         self.first = first
         self.last = last
         self.rows: dict[date, tuple[bool, str]] = {
@@ -146,10 +146,14 @@ class _Window:
         }
         # Whether a year was entered only matters where the package is silent:
         # inside its range the package fills the days staff did not enter.
-        uncovered = [y for y in range(first.year, last.year + 1) if not package_covers(y)]
-        self.entered_years: set[int] = (
-            set(CalendarYear.objects.filter(year__in=uncovered).values_list("year", flat=True)) if uncovered else set()
-        )
+        uncovered = {y for y in range(first.year, last.year + 1) if not package_covers(y)}
+        if uncovered or constant_queries:
+            # constant_queries (days_between): one query whether or not the window reaches past the package,
+            # so a page of due dates costs the same number of queries whichever dates it shows (bench_lists).
+            self.entered_years: set[int] = uncovered & set(
+                CalendarYear.objects.filter(year__range=(first.year, last.year)).values_list("year", flat=True))
+        else:
+            self.entered_years = set()
 
     def info(self, d: date) -> DayInfo:
         weekday = d.weekday() < 5
@@ -226,11 +230,12 @@ def is_working_day(d: date) -> bool:
     return day_info(d).is_working
 
 
-def days_between(first: date, last: date) -> list[DayInfo]:
-    """Every day from first to last inclusive, with one range load."""
+def days_between(first: date, last: date, *, constant_queries: bool = False) -> list[DayInfo]:
+    """Every day from first to last inclusive, with one range load (and always one load of the entered years
+    with `constant_queries`, for pages whose query count must not depend on their dates)."""
     if last < first:
         return []
-    window = _Window(first, last)
+    window = _Window(first, last, constant_queries=constant_queries)
     return [window.info(first + timedelta(days=i)) for i in range((last - first).days + 1)]
 
 

@@ -150,7 +150,7 @@ class WorkingDayCounter:
         self.lo, self.hi = lo, hi
         self.cumulative: dict[dt.date, int] = {}
         count = 0
-        for info in days_between(lo, hi):
+        for info in days_between(lo, hi, constant_queries=True):
             count += int(info.is_working)
             self.cumulative[info.date] = count
 
