@@ -101,6 +101,12 @@ def no_open_result_objection(batch) -> bool:
     return not batch.result_objections.filter(status="open").exists()
 
 
+def waiting_first() -> models.Case:
+    """0 for a plan waiting for approval, 1 for the rest: the first key of the staff queue and its index."""
+    return models.Case(models.When(state="submitted", then=models.Value(0)), default=models.Value(1),
+                       output_field=models.IntegerField())
+
+
 class AssessmentBatch(ConcurrentTransitionMixin, models.Model):
     """评价计划: one assessment batch of a filed institution, from plan to certificates (DESIGN.md)."""
 
@@ -164,7 +170,14 @@ class AssessmentBatch(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(condition=models.Q(theory=True) | models.Q(practical=True)
                                    | models.Q(comprehensive=True), name="batch_has_a_subject"),
         ]
-        indexes = [models.Index(fields=["state", "handling_region"], name="batch_queue_idx")]
+        indexes = [
+            models.Index(fields=["state", "handling_region"], name="batch_queue_idx"),
+            # The staff queue's order (selectors.batch_queue): a page of 50 reads about 50 index entries
+            # instead of sorting a province's 36,000 plans (230 ms -> 2 ms, docs/PERFORMANCE.md).
+            models.Index(waiting_first(), models.F("exam_start"), models.F("id"), name="batch_queue_order_idx"),
+            # The API list's order (-exam_start, -pk), read backwards.
+            models.Index(fields=["exam_start", "id"], name="batch_exam_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.plan_number

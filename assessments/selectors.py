@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from filing_portal.core import clock
 from filing_portal.regions.selectors import regions_visible_to
 
-from .models import AssessmentBatch, BatchItem, BatchViolation, Candidate, ResultObjection
+from .models import AssessmentBatch, BatchItem, BatchViolation, Candidate, ResultObjection, waiting_first
 
 OFFICE_ROLES = ("city_staff", "province_staff")
 
@@ -61,9 +61,7 @@ def batch_queue(user, state: str | None = None) -> QuerySet[AssessmentBatch]:
     qs = batches_visible_to(user)
     if state:
         qs = qs.filter(state=state)
-    waiting = Case(When(state=AssessmentBatch.State.SUBMITTED, then=Value(0)), default=Value(1),
-                   output_field=IntegerField())
-    return with_counts(qs).annotate(waiting=waiting).order_by("waiting", "exam_start", "pk")
+    return with_counts(qs).annotate(waiting=waiting_first()).order_by("waiting", "exam_start", "pk")
 
 
 def batch_candidates(batch: AssessmentBatch) -> QuerySet[Candidate]:

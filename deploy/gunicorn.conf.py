@@ -30,9 +30,15 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 60
 graceful_timeout = 60
 keepalive = 5
-# Recycle workers now and then so a slow leak (PDF rendering, spreadsheets) cannot grow forever.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then so a slow leak (PDF rendering, spreadsheets) cannot grow forever. Not too
+# often: at 2,000 requests each of 5 workers restarted every half minute under the benchmark's load (about
+# 360 verifications a second), each restart importing Django again (docs/PERFORMANCE.md).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
+# Load the application once in the master and fork it: a recycled worker starts in milliseconds instead
+# of re-importing Django and the portal, and the workers share the loaded code's memory. Nothing in the
+# portal opens a database, cache or broker connection at import time. GUNICORN_PRELOAD=0 turns it off.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 
 # Logs go to stdout/stderr; Docker collects them.
 accesslog = "-"
