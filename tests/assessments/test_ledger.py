@@ -216,3 +216,22 @@ def test_the_batch_lists_link_to_the_ledger__REC_03(client, ledger, people):
     assert 'href="/my/ledger/"' in client.get("/my/batches/").content.decode()
     client.force_login(people["city_hefei"])
     assert f'href="/staff/institutions/{people["inst"].pk}/ledger/"' in client.get("/staff/batches/").content.decode()
+
+
+def test_the_staff_plan_list_pages_waiting_plans_first__ASM_01_JUR_03(client, ledger, people, monkeypatch):
+    """A province holds tens of thousands of plans: the list shows a page at a time, plans waiting for approval
+    first (a page of one here); the draft is never listed."""
+    from assessments.models import AssessmentBatch
+    from assessments.views import staff as staff_views
+
+    monkeypatch.setattr(staff_views, "PAGE_SIZE", 1)
+    client.force_login(people["city_hefei"])
+    listed = list(AssessmentBatch.objects.exclude(submitted_on__isnull=True))
+    first = client.get("/staff/batches/")
+    html = first.content.decode()
+    assert first.status_code == 200 and first.context["page"].paginator.count == len(listed) >= 2
+    assert len(first.context["batches"]) == 1 and 'rel="next"' in html and ledger["draft"].plan_number not in html
+    last = client.get(f"/staff/batches/?page={len(listed)}")
+    assert len(last.context["batches"]) == 1 and 'rel="prev"' in last.content.decode()
+    shown = {first.context["batches"][0].pk, last.context["batches"][0].pk}
+    assert len(shown) == 2
