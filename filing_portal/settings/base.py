@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "filing_portal.core.security.ContentSecurityPolicyMiddleware",  # before whitenoise: static files too
     "filing_portal.core.security.UploadSizeLimitMiddleware",  # 413 before a large body is read
+    "filing_portal.core.security.NulByteMiddleware",  # 400 for %00 in the query string (PostgreSQL text)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

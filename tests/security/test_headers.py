@@ -87,3 +87,14 @@ def test_an_oversize_api_request_gets_a_413_json_error_with_the_policy(client, d
     assert response.status_code == 413
     assert response.json()["code"] == "request_too_large" and "413" in response.json()["message"]
     assert response["Content-Security-Policy"] == STRICT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/public/disclosures/?kind=%00", "/api/v1/public/institutions/?q=a%00b",
+                                  "/directory/?q=%00"])
+def test_a_nul_character_in_the_query_is_a_400_not_a_500(client, path):
+    """PostgreSQL text cannot hold NUL (tests/fuzz found a 500 on the disclosures API)."""
+    response = client.get(path)
+    assert response.status_code == 400
+    if path.startswith("/api/"):
+        assert response.json()["code"] == "invalid"
