@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Sequence
 
-import segno
+import zxingcpp
 from PIL import Image, ImageOps
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -122,9 +122,22 @@ def draw_lines(c: Canvas, lines: Sequence[str], x: float, y: float, size: float,
 _DARK_RUN = re.compile(rb"\x01+")
 
 
+# A module of zxing-cpp's one-pixel-per-module image: 0 is dark, 255 light; as 1 and 0.
+_DARK_PIXEL = bytes(1 if i == 0 else 0 for i in range(256))
+
+
 def qr_matrix(content: str) -> tuple[bytearray, ...]:
-    """The QR code matrix (no quiet zone) of content: a full QR code (never Micro QR), level M exactly."""
-    return segno.make_qr(content, error="m", boost_error=False).matrix
+    """The QR code matrix (no quiet zone) of content: a full QR code (never Micro QR), level M exactly.
+
+    Encoded by zxing-cpp's writer (C++): like segno it picks the segment modes, the smallest version and the
+    mask of least penalty, but in about 0.5 ms instead of segno's 4-10 ms in pure Python, which was a third
+    of a batch PDF's time (issue 8).
+    """
+    barcode = zxingcpp.create_barcode(content, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))
+    rows, width = image.shape
+    modules = image.tobytes().translate(_DARK_PIXEL)
+    return tuple(bytearray(modules[y * width:(y + 1) * width]) for y in range(rows))
 
 
 def qr_runs(matrix: Sequence[bytes | bytearray]) -> list[tuple[int, int, int]]:
