@@ -8,6 +8,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -38,6 +39,8 @@ from .services import (
     submit_problems,
 )
 from .windows import renewal_may_apply
+
+PAGE_SIZE = 50  # as the staff plan list (assessments.views.staff): a province's queue outgrows one page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -162,12 +165,14 @@ def my_renewal_detail(request, pk: int):
 # == the office ==========================================================================================
 @staff_required
 def staff_renewals(request):
-    """/staff/renewals/: the queue with evaluation due dates, overdue flagged (REN-07)."""
+    """/staff/renewals/: the queue with evaluation due dates, overdue flagged (REN-07), a page at a time."""
     today = clock.today()
-    rows = list(renewal_queue(request.user)[:500])
+    # renewal_queue orders in the database down to the pk, so page 2 continues page 1 exactly
+    page = Paginator(renewal_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     for row in rows:
         row.overdue = bool(row.state == "under_evaluation" and row.evaluation_due and row.evaluation_due < today)
-    return render(request, "renewals/staff_renewals.html", {"renewals": rows, "today": today})
+    return render(request, "renewals/staff_renewals.html", {"renewals": rows, "page": page, "today": today})
 
 
 TRANSITION_LABELS = {"start_evaluation": gettext_lazy("Start the evaluation"),

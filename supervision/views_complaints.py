@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -31,6 +33,7 @@ from .timeline import url_or_empty
 SUBMIT_LIMITS = (Limit(5, 3600), Limit(20, 86400))
 FOLLOW_LIMITS = (Limit(30, 3600), Limit(200, 86400))
 SESSION_KEY = "supervision_complaint_ack"
+PAGE_SIZE = 50  # as the staff plan list (assessments.views.staff)
 
 
 def _rate_limited(request, template: str, context: dict, verdict):
@@ -113,13 +116,18 @@ def complaints_queue(request):
     qs = complaints_visible_to(request.user)
     if status in Complaint.Status.values:
         qs = qs.filter(status=status)
-    complaints = sorted(qs.order_by("response_due", "pk")[:500],
-                        key=lambda c: (c.status == Complaint.Status.ANSWERED, c.response_due, c.pk))
+    # The whole order in the database (open before answered, then due date, then pk), so the pager's
+    # LIMIT/OFFSET pages over it and page 2 continues page 1 exactly.
+    answered = Case(When(status=Complaint.Status.ANSWERED, then=Value(1)), default=Value(0),
+                    output_field=IntegerField())
+    qs = qs.annotate(answered=answered).order_by("answered", "response_due", "pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    complaints = list(page.object_list)
     today = clock.today()
     for c in complaints:
         c.is_overdue = complaint_is_overdue(c, today)
     return render(request, "supervision/complaints/queue.html", {
-        "complaints": complaints, "status": status, "statuses": Complaint.Status.choices})
+        "complaints": complaints, "page": page, "status": status, "statuses": Complaint.Status.choices})
 
 
 def _visible_or_404(user, pk: int) -> Complaint:
