@@ -10,9 +10,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
-from filing_portal.core.workflow import allowed
+from filing_portal.core.workflow import ConcurrentStates, allowed
 from filing_portal.personal_data import EncryptedCharField, HmacIndexField, IdType
 
 LEVEL_LABELS = {
@@ -63,7 +63,7 @@ def _staff_or_admin(instance, user) -> bool:
     )
 
 
-class FilingNumber(ConcurrentTransitionMixin, models.Model):
+class FilingNumber(ConcurrentStates, models.Model):
     """机构备案号 (NUM-01): 13 characters, never given twice; retired numbers stay for lookup (NUM-03)."""
 
     class Kind(models.TextChoices):
@@ -139,11 +139,14 @@ def _may_void(instance, user) -> bool:
     return False
 
 
-class Certificate(ConcurrentTransitionMixin, models.Model):
+class Certificate(ConcurrentStates, models.Model):
     """职业技能等级证书: a legal document, so it keeps a snapshot of everything printed on it (CERT-04)."""
 
-    number = models.CharField(_("certificate number"), max_length=22, unique=True)  # varchar: see NUM-05 note
-    filing_number = models.CharField(_("filing number"), max_length=13, db_index=True)
+    # Unique by a constraint (Meta), not `unique=True`: that would add a second, varchar_pattern_ops index that
+    # no query uses (numbers are looked up whole). A million-row table pays for every index on each insert.
+    number = models.CharField(_("certificate number"), max_length=22)  # varchar: see NUM-05 note
+    # Found through certificate_serial_unique, whose first column it is.
+    filing_number = models.CharField(_("filing number"), max_length=13)
     # The filing record it was issued under (a string FK: certificates sits below institutions).
     filing = models.ForeignKey("institutions.Filing", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="certificates", verbose_name=_("filing"))
@@ -157,10 +160,10 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
         _("level"), choices=Level.choices, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     serial = models.PositiveIntegerField(_("serial"))
-    holder_name = models.CharField(_("holder name"), max_length=100, db_index=True)
+    holder_name = models.CharField(_("holder name"), max_length=100)  # indexes in Meta
     id_type = models.CharField(_("ID type"), max_length=3, choices=IdType.choices)
     id_number = EncryptedCharField(_("ID number"))
-    id_number_hash = HmacIndexField(source="id_number")
+    id_number_hash = HmacIndexField(source="id_number", db_index=False)  # indexed in Meta (exact match only)
     photo = models.ImageField(_("photo"), upload_to="certificates/photos/%Y/", blank=True)
     employer = models.CharField(_("employing unit"), max_length=200, blank=True)
     occupation_code = models.CharField(
@@ -184,6 +187,7 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="certificate_number_unique"),
             models.UniqueConstraint(fields=["filing_number", "issue_year", "level", "serial"],
                                     name="certificate_serial_unique"),
             models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="certificate_level_range"),
@@ -196,8 +200,13 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
                 name="certificate_void_consistent",
             ),
         ]
+        # Each index once (issue 8): equality on the holder's name is served by certificate_holder_idx, and
+        # only the register's name search (holder_name__startswith) needs the pattern index.
         indexes = [
             models.Index(fields=["holder_name", "id_number_hash"], name="certificate_holder_idx"),
+            models.Index(fields=["holder_name"], name="certificate_holder_prefix_idx",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["id_number_hash"], name="certificate_id_hash_idx"),
             models.Index(fields=["province_code", "city_code", "issue_date"], name="certificate_region_idx"),
         ]
 

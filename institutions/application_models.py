@@ -7,10 +7,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from filing_portal.core import clock
-from filing_portal.core.workflow import allowed, guard, system_only
+from filing_portal.core.workflow import ConcurrentStates, allowed, guard, system_only
 
 OFFICE_ROLES = ("city_staff", "province_staff")
 REVIEW_STATES = ["submitted", "initial_review", "technical_evaluation", "comprehensive_review", "public_notice"]
@@ -92,7 +92,7 @@ def is_full_review(app) -> bool:
     return app.kind != FilingApplication.Kind.INFO_CHANGE
 
 
-class FilingApplication(ConcurrentTransitionMixin, models.Model):
+class FilingApplication(ConcurrentStates, models.Model):
     """备案申请: an institution's application to file, to change its scope, or to change its information."""
 
     class Kind(models.TextChoices):

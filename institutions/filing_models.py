@@ -5,10 +5,10 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from filing_portal.core import clock
-from filing_portal.core.workflow import allowed, system_only
+from filing_portal.core.workflow import ConcurrentStates, allowed, system_only
 
 OFFICE_ROLES = ("city_staff", "province_staff", "admin")
 
@@ -25,7 +25,7 @@ def filing_in_jurisdiction(filing, user) -> bool:
     return user.role == "city_staff" and region.pk == user.region_id
 
 
-class Filing(ConcurrentTransitionMixin, models.Model):
+class Filing(ConcurrentStates, models.Model):
     """备案记录: filing number, scope and validity of a filed institution (FIL-08, FIL-09)."""
 
     class State(models.TextChoices):

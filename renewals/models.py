@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from filing_portal.core import clock
-from filing_portal.core.workflow import allowed
+from filing_portal.core.workflow import ConcurrentStates, allowed
 from institutions.filing_models import filing_in_jurisdiction
 
 OFFICE_ROLES = ("city_staff", "province_staff", "admin")
@@ -23,7 +23,7 @@ def _office(instance, user) -> bool:
     return filing_in_jurisdiction(instance.filing, user)
 
 
-class RenewalApplication(ConcurrentTransitionMixin, models.Model):
+class RenewalApplication(ConcurrentStates, models.Model):
     """延续申请: applied for in the window before expiry or the grace period after it (REN-01, REN-03)."""
 
     class State(models.TextChoices):

@@ -13,10 +13,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from filing_portal.core import clock
-from filing_portal.core.workflow import allowed, system_only
+from filing_portal.core.workflow import ConcurrentStates, allowed, system_only
 from filing_portal.regions.jurisdiction import region_in_jurisdiction as kernel_region_in_jurisdiction
 
 OFFICE_ROLES = ("city_staff", "province_staff", "admin")
@@ -54,7 +54,7 @@ class InspectorProfile(models.Model):
         return f"{self.code} {self.user.get_full_name() or self.user.username}"
 
 
-class Draw(ConcurrentTransitionMixin, models.Model):
+class Draw(ConcurrentStates, models.Model):
     """双随机一公开: a published commitment, then a reproducible draw of institutions and inspector teams."""
 
     class State(models.TextChoices):
@@ -311,7 +311,7 @@ class Tier(models.TextChoices):
     TIER3 = "tier3", _("Tier 3: revocation and 3-year ban (FJ23 Art.23)")
 
 
-class Case(ConcurrentTransitionMixin, models.Model):
+class Case(ConcurrentStates, models.Model):
     """违规案件 (DESIGN.md "Supervision case"), with a `proposed` state in front for what the sweep detects:
 
     proposed --confirm--> open | proposed --dismiss--> dismissed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -60,7 +62,9 @@ def audit_record(
     # None is the system (the deadline sweep); an anonymous user is the public (an objection, a complaint).
     role = "system" if actor is None else (getattr(actor, "role", "") or "" if actor.is_authenticated else "public")
     actor = actor if getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
+    # No savepoint: an event that cannot be written fails the caller's whole transaction, so no state change
+    # can commit without its event (and the append costs two round trips fewer, held under the chain lock).
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
@@ -110,18 +114,91 @@ def rows_insert(model: type[models.Model], rows: list[dict[str, Any]], *, return
     fields = {name: model._meta.get_field(name) for name in rows[0]}  # a name or an attname (`user_id`)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields.values())
     sql = f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
-    # psycopg adapts str, int, bool, date, aware datetime and None itself; only JSON needs Django's adapter.
-    json_names = {name for name, f in fields.items() if isinstance(f, models.JSONField)}
+    # psycopg adapts str, int, bool, date, aware datetime and None itself. JSON goes as its text (with the
+    # field's encoder), which the jsonb column parses: encoded once, not wrapped per value by the field's
+    # adapter and encoded again by psycopg's. None stays SQL NULL, as Django stores it.
+    dumps = {name: functools.partial(json.dumps, cls=f.encoder, ensure_ascii=False)
+             for name, f in fields.items() if isinstance(f, models.JSONField)}
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        if not json_names:
+        if not dumps:
             for row in rows:
                 copy.write_row(list(row.values()))
         else:
-            preps = {name: fields[name].get_db_prep_save for name in json_names}
             for row in rows:
-                copy.write_row([preps[name](value, connection) if name in preps else value
+                copy.write_row([dumps[name](value) if name in dumps and value is not None else value
                                 for name, value in row.items()])
     return ids
+
+
+# Values psycopg writes into COPY itself; anything else (a FieldFile, a Decimal, JSON…) goes through the field.
+_COPY_PLAIN_TYPES = frozenset({str, int, bool, type(None), dt.date, dt.datetime})
+
+
+def instances_rows(objs: list[models.Model]) -> list[dict[str, Any]]:
+    """The COPY rows of new instances of one model, every column prepared as the model prepares it for an
+    INSERT, and on PostgreSQL their primary keys reserved from the sequence; for `instances_insert`.
+
+    A field with its own `pre_save` (auto dates, files, keyed indexes) runs it; a value that is not a plain
+    str, int, bool, date or datetime — or any value of a field class of our own (encrypted text) — goes through
+    `get_db_prep_save`. Plain values of Django's own fields are written as they are: that is what makes COPY of
+    10,000 certificates about three times faster than bulk_create, whose INSERT prepares and quotes every
+    value in Python.
+    """
+    if not objs or connection.vendor != "postgresql":
+        return []
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    own_pre_save = [f for f in fields if type(f).pre_save is not models.Field.pre_save]
+    # JSON stays as it is: rows_insert encodes it.
+    own_class = {f.attname for f in fields
+                 if not type(f).__module__.startswith("django.") and not isinstance(f, models.JSONField)}
+    json_names = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    rows = []
+    for obj in objs:
+        for f in own_pre_save:
+            setattr(obj, f.attname, f.pre_save(obj, True))
+        row = {}
+        stored = obj.__dict__  # where Model.__init__ put each attname's value (read without descriptors)
+        for f in fields:
+            value = stored[f.attname]
+            if f.attname in own_class or (type(value) not in _COPY_PLAIN_TYPES and f.attname not in json_names):
+                value = f.get_db_prep_save(getattr(obj, f.attname), connection)
+            row[f.attname] = value
+        rows.append(row)
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [model._meta.db_table, pk.column, len(rows)])
+        ids = sorted(r[0] for r in cursor.fetchall())
+    return [{pk.attname: value, **row} for value, row in zip(ids, rows, strict=True)]
+
+
+def instances_insert(objs: list[models.Model], rows: list[dict[str, Any]] | None = None, *,
+                     late: tuple[str, ...] = ()) -> list[models.Model]:
+    """`bulk_create` for many new instances of one model, by COPY on PostgreSQL; the instances, with their
+    primary keys. Elsewhere, `bulk_create` itself. No signals, like bulk_create.
+
+    `rows` are the instances' `instances_rows`, when the caller prepared them earlier (certificates_issue does
+    so before it locks its number counters, to hold the lock for the COPY only); the plain-valued fields named
+    in `late` are read from the instances again (the numbers given after the lock).
+    """
+    if not objs:
+        return []
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        return model._default_manager.bulk_create(objs, batch_size=2000)
+    if rows is None:
+        rows = instances_rows(objs)
+    for name in late:
+        for obj, row in zip(objs, rows, strict=True):
+            row[name] = getattr(obj, name)
+    rows_insert(model, rows)
+    pk = model._meta.pk.attname
+    for obj, row in zip(objs, rows, strict=True):
+        setattr(obj, pk, row[pk])
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
 
 
 def audit_record_many(*, entries: list[dict[str, Any]], actor=None, ip: str | None = None) -> int:
@@ -137,7 +214,9 @@ def audit_record_many(*, entries: list[dict[str, Any]], actor=None, ip: str | No
         return 0
     role = "system" if actor is None else (getattr(actor, "role", "") or "" if actor.is_authenticated else "public")
     actor = actor if getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
+    # No savepoint: an event that cannot be written fails the caller's whole transaction, so no state change
+    # can commit without its event (and the append costs two round trips fewer, held under the chain lock).
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])

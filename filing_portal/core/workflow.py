@@ -18,11 +18,26 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
-from django_fsm import Transition
+from django_fsm import ConcurrentTransitionMixin, FSMFieldMixin, Transition
 
 from filing_portal.audit.services import audit_record
 
 from .errors import DomainError, PermissionDeniedError
+
+
+class ConcurrentStates(ConcurrentTransitionMixin):
+    """django-fsm's ConcurrentTransitionMixin (a save checks the state it read is still the stored one), with
+    the model's state fields found once per class: django-fsm filters every field of the model on every
+    instance it builds, a fifth of the time of building a batch of 10,000 certificates (bench_numbers)."""
+
+    @property
+    def state_fields(self):
+        cls = type(self)
+        fields = cls.__dict__.get("_fsm_state_fields")
+        if fields is None:
+            fields = tuple(f for f in cls._meta.fields if isinstance(f, FSMFieldMixin))
+            cls._fsm_state_fields = fields
+        return fields
 
 
 def guard(*, rule: str, message: str) -> Callable:

@@ -227,3 +227,30 @@ def _english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.mark.django_db
+def test_a_used_up_scope_reserves_nothing_in_the_other_scopes__NUM_07():
+    """Several scopes at once (a batch's levels): one scope that would pass the limit takes nothing anywhere,
+    even when the caller catches the refusal and goes on in the same transaction (no gap in the others)."""
+    from django.db import transaction
+
+    from certificates.services import serials_reserve_many
+
+    NumberCounter.objects.create(scope="Ctest-a", last=10)
+    NumberCounter.objects.create(scope="Ctest-b", last=98)
+    with transaction.atomic():
+        with pytest.raises(DomainError) as err:
+            serials_reserve_many(counts={"Ctest-a": 5, "Ctest-b": 3, "Ctest-c": 1}, limit=100, rule="NUM-05",
+                                 what="serials")
+        assert err.value.rule == "NUM-05" and "2 left, 3 asked for" in err.value.message
+        assert {c.scope: c.last for c in NumberCounter.objects.all()}.get("Ctest-a") == 10
+        with pytest.raises(DomainError) as err:
+            serials_reserve_many(counts={"Ctest-a": 1, "Ctest-new": 101}, limit=100, rule="NUM-05", what="serials")
+        assert "100 left, 101 asked for" in err.value.message
+        first = serials_reserve_many(counts={"Ctest-b": 2, "Ctest-a": 5, "Ctest-new": 100}, limit=100,
+                                     rule="NUM-05", what="serials")
+    assert first == {"Ctest-a": 11, "Ctest-b": 99, "Ctest-new": 1}
+    assert {c.scope: c.last for c in NumberCounter.objects.filter(scope__startswith="Ctest")} == {
+        "Ctest-a": 15, "Ctest-b": 100, "Ctest-new": 100} | ({"Ctest-c": 0} if NumberCounter.objects.filter(
+            scope="Ctest-c").exists() else {})
