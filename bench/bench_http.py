@@ -218,16 +218,36 @@ def scenario_requests(name: str, lookups: dict) -> list[dict]:
 # --- 1. at the view -------------------------------------------------------------------------------------------
 
 def at_view(name: str, requests: list[dict], count: int, base: int) -> dict:
+    """One request at a time through the test Client, in this process set up as a gunicorn worker is (the
+    loaded code frozen out of the cyclic GC's reach, deploy/gunicorn.conf.py `pre_fork`). Queries are
+    counted by an execute wrapper: CaptureQueriesContext keeps the last 9,000 statements alive, which
+    promotes them into the GC's oldest generation and triggers full collections no worker has."""
+    import gc
+
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="localhost")
     timings, queries, statuses = [], [], {}
-    for i in range(count + 5):
-        req = requests[i % len(requests)]
-        extra = {"secure": True, "HTTP_X_FORWARDED_FOR": xff(i, base), "HTTP_X_FORWARDED_PROTO": "https"}
-        with CaptureQueriesContext(connection) as ctx:
+    slowest_n, slow = int(os.environ.get("BENCH_HTTP_SLOWEST") or 0), []
+    current: list[tuple[float, str]] = []
+
+    def counter(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            current.append(((time.perf_counter() - t0) * 1000, sql[:90]))
+
+    frozen = False
+    with connection.execute_wrapper(counter):
+        for i in range(count + 5):
+            if i == 5 and not frozen:
+                gc.freeze()  # after the warm-up, as gunicorn's master does before it forks a worker
+                frozen = True
+            req = requests[i % len(requests)]
+            extra = {"secure": True, "HTTP_X_FORWARDED_FOR": xff(i, base), "HTTP_X_FORWARDED_PROTO": "https"}
+            current.clear()
             t0 = time.perf_counter()
             if req["method"] == "GET":
                 response = client.get(req["path"], **extra)
@@ -236,11 +256,18 @@ def at_view(name: str, requests: list[dict], count: int, base: int) -> dict:
             else:
                 response = client.post(req["path"], req["form"], **extra)
             elapsed = (time.perf_counter() - t0) * 1000
-        if i < 5:
-            continue  # warm-up
-        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-        timings.append(elapsed)
-        queries.append(len(ctx.captured_queries))
+            if i < 5:
+                continue  # warm-up
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            timings.append(elapsed)
+            queries.append(len(current))
+            if slowest_n:
+                slow.append((elapsed, req["path"], list(current)))
+    gc.unfreeze()
+    if slowest_n:  # BENCH_HTTP_SLOWEST=N: where the tail goes (diagnostics; not part of the row)
+        for elapsed, path, sqls in sorted(slow, key=lambda s: -s[0])[:slowest_n]:
+            print(f"    slow {elapsed:7.1f} ms {path}  SQL {sum(t for t, _ in sqls):.1f} ms: "
+                  + "; ".join(f"{t:.1f} {q}" for t, q in sqls if t >= 1.0), flush=True)
     return {"ms": timings, "queries": queries, "statuses": statuses}
 
 

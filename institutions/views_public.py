@@ -29,7 +29,7 @@ from filing_portal.core.errors import DomainError
 from filing_portal.core.pagination import CachedCountPaginator
 from filing_portal.core.ratelimit import Limit, rate_limit_hit
 
-from . import exports, selectors
+from . import directory_html, exports, selectors
 from .api import OBJECTION_LIMITS
 from .forms_public import AnnouncementFilterForm, DirectorySearchForm, ObjectionForm
 from .models import Filing, FilingApplication
@@ -104,6 +104,11 @@ class DirectoryRow:
     status_label: str
     scope: list[ScopeLine]
     fees: list[dict]
+
+    @property
+    def html(self):
+        """The row's `<tr>` (directory_html: the markup of _directory_row.html, written in Python)."""
+        return directory_html.row_html(self)
 
 
 def directory_row(filing: Filing, today) -> DirectoryRow:

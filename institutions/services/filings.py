@@ -361,10 +361,11 @@ def filings_expire_due(as_of: dt.date, *, chunk_size: int | None = None) -> int:
             after = rows[-1][0]
             Filing.objects.filter(pk__in=ids_in(pk for pk, *_rest in rows)).update(
                 state=Filing.State.EXPIRED, updated_at=timezone.now())
+            comment = _("valid until %(date)s")  # translated once a chunk, not once a row
             audit_record_many(entries=[
                 {"action": "filing.expire", "object_type": "institutions.filing", "object_id": pk,
                  "object_repr": number, "from_state": Filing.State.ACTIVE, "to_state": Filing.State.EXPIRED,
-                 "comment": _("valid until %(date)s") % {"date": expires_on.isoformat()}}
+                 "comment": comment % {"date": expires_on.isoformat()}}
                 for pk, number, expires_on in rows])
         changed += len(rows)
 
@@ -421,13 +422,14 @@ def _filings_lapse(lapsing: list, as_of: dt.date) -> None:
         status="retired", retired_reason=FilingNumber.RetiredReason.LAPSED, retired_on=as_of)
     entries, announcements = [], []
     title = _("Renewal given up: %(name)s")
+    grace_comment = _("grace period ended %(date)s")
     body = _("The filing of %(name)s (filing number %(number)s) expired after %(expires)s and no renewal was "
              "applied for in the grace period, which ended on %(end)s (REN-03). The filing has lapsed and its "
              "number is retired (NUM-03).")
     for (pk, number, expires_on, number_id, institution_id, name, *_region), end in lapsing:
         entries.append({"action": "filing.lapse", "object_type": "institutions.filing", "object_id": pk,
                         "object_repr": number, "from_state": Filing.State.EXPIRED, "to_state": Filing.State.LAPSED,
-                        "comment": _("grace period ended %(date)s") % {"date": end.isoformat()},
+                        "comment": grace_comment % {"date": end.isoformat()},
                         "data": {"expires_on": expires_on, "grace_ends": end}})
         entries.append({"action": "filingnumber.retire", "object_type": "certificates.filingnumber",
                         "object_id": number_id, "object_repr": number, "from_state": "active",
