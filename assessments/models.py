@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from filing_portal.core import clock
-from filing_portal.core.workflow import allowed, guard
+from filing_portal.core.workflow import ConcurrentStates, allowed, guard
 from filing_portal.personal_data import EncryptedCharField, HmacIndexField, IdType
 
 LEVELS = [(1, _("Level 1 / Senior technician")), (2, _("Level 2 / Technician")), (3, _("Level 3 / Senior worker")),
@@ -107,7 +107,7 @@ def waiting_first() -> models.Case:
                        output_field=models.IntegerField())
 
 
-class AssessmentBatch(ConcurrentTransitionMixin, models.Model):
+class AssessmentBatch(ConcurrentStates, models.Model):
     """评价计划: one assessment batch of a filed institution, from plan to certificates (DESIGN.md)."""
 
     class State(models.TextChoices):

@@ -116,9 +116,9 @@ def parallel(passers: int, issuers: int, batch: int, filing: str) -> dict:
             "batches": len(batches), "peak_mib": max(r["peak_mib"] for r in reports)}
 
 
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
+def median(values: list, key=None):
+    """The middle item (of an odd count: the median itself), by `key` if given."""
+    return sorted(values, key=key)[len(values) // 2]
 
 
 def parallel_row(passers: int, issuers: int, batch: int, rounds: int, target_s: float | None) -> dict:
@@ -129,7 +129,7 @@ def parallel_row(passers: int, issuers: int, batch: int, rounds: int, target_s: 
     for _ in range(rounds):
         filing = filing_number_allocate(kind="S", province_code="34", city_code="01").number
         runs.append(parallel(passers, issuers, batch, filing))
-    par = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+    par = median(runs, key=lambda r: r["seconds"])
     lat = latency(par["ms"])
     rate = passers / par["seconds"]
     rounds_s = ", ".join(f"{r['seconds']:.2f}" for r in runs)

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -97,7 +98,7 @@ def serials_reserve_many(*, counts: Mapping[str, int], limit: int, rule: str, wh
     return {counter.scope: counter.last + 1 for counter in counters}
 
 
-def _exhausted(what: str, left: int, count: int, limit: int, rule: str):
+def _exhausted(what: str, left: int, count: int, limit: int, rule: str) -> NoReturn:
     raise DomainError(
         _("%(what)s are used up: %(left)d left, %(count)d asked for (the last serial is %(limit)d).")
         % {"what": what, "left": left, "count": count, "limit": limit},

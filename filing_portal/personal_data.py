@@ -337,24 +337,18 @@ def _derive_keys(master_setting: str, fallback_secret: str) -> tuple[bytes, byte
     )
 
 
-_KEYS: dict[str, tuple[AESGCM, bytes]] = {}
+@lru_cache(maxsize=1)
+def _cipher_and_index_key() -> tuple[AESGCM, bytes]:
+    """The AES-GCM cipher and the index's HMAC key, derived once (not per value: a 10,000-certificate batch
+    encrypts and indexes 10,000 numbers); forgotten when a test overrides the settings they come from."""
+    encryption, index = _keys()
+    return AESGCM(encryption), index
 
 
 @receiver(setting_changed)
 def _keys_forget(*, setting, **kwargs) -> None:
     if setting in {"PERSONAL_DATA_KEY", "SECRET_KEY", "DEBUG", "SETTINGS_MODULE"}:
-        _KEYS.clear()
-
-
-def _cipher_and_index_key() -> tuple[AESGCM, bytes]:
-    """The AES-GCM cipher and the index's HMAC key, derived once (not per value: a 10,000-certificate batch
-    encrypts and indexes 10,000 numbers); forgotten when a test overrides the settings they come from."""
-    try:
-        return _KEYS["keys"]
-    except KeyError:
-        encryption, index = _keys()
-        _KEYS["keys"] = (AESGCM(encryption), index)
-        return _KEYS["keys"]
+        _cipher_and_index_key.cache_clear()
 
 
 def _keys() -> tuple[bytes, bytes]:

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from filing_portal.audit.services import audit_record
@@ -88,6 +88,19 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
         return Complaint.objects.none()
     return (Complaint.objects.filter(region__in=regions_visible_to(user))
             .select_related("institution", "batch", "region", "handler", "case"))
+
+
+def complaints_in_queue_order(user, status: str | None = None) -> QuerySet[Complaint]:
+    """The office's queue (SUP-02): open complaints before answered ones, then by response due date, then pk.
+
+    The whole order is in the database, so a pager's LIMIT/OFFSET pages over it and page 2 continues page 1.
+    """
+    qs = complaints_visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    answered = Case(When(status=Complaint.Status.ANSWERED, then=Value(1)), default=Value(0),
+                    output_field=IntegerField())
+    return qs.annotate(answered=answered).order_by("answered", "response_due", "pk")
 
 
 def complaint_contact_visible(complaint: Complaint, user) -> bool:

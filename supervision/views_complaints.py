@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from .complaints import (
     complaint_open_case,
     complaint_start,
     complaint_submit,
+    complaints_in_queue_order,
     complaints_visible_to,
 )
 from .forms_complaints import AnswerForm, ComplaintForm, FollowForm, OpenCaseForm
@@ -113,15 +113,8 @@ def complaint_follow(request):
 def complaints_queue(request):
     """/staff/supervision/complaints/: open complaints first, by due date; overdue ones marked."""
     status = request.GET.get("status") or ""
-    qs = complaints_visible_to(request.user)
-    if status in Complaint.Status.values:
-        qs = qs.filter(status=status)
-    # The whole order in the database (open before answered, then due date, then pk), so the pager's
-    # LIMIT/OFFSET pages over it and page 2 continues page 1 exactly.
-    answered = Case(When(status=Complaint.Status.ANSWERED, then=Value(1)), default=Value(0),
-                    output_field=IntegerField())
-    qs = qs.annotate(answered=answered).order_by("answered", "response_due", "pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    queue = complaints_in_queue_order(request.user, status if status in Complaint.Status.values else None)
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     complaints = list(page.object_list)
     today = clock.today()
     for c in complaints:

@@ -149,10 +149,8 @@ def instances_rows(objs: list[models.Model]) -> list[dict[str, Any]]:
     model = type(objs[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     own_pre_save = [f for f in fields if type(f).pre_save is not models.Field.pre_save]
-    # JSON stays as it is: rows_insert encodes it.
-    own_class = {f.attname for f in fields
-                 if not type(f).__module__.startswith("django.") and not isinstance(f, models.JSONField)}
-    json_names = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    json_names = {f.attname for f in fields if isinstance(f, models.JSONField)}  # rows_insert encodes JSON
+    own_class = {f.attname for f in fields if not type(f).__module__.startswith("django.")} - json_names
     rows = []
     for obj in objs:
         for f in own_pre_save:
@@ -161,7 +159,7 @@ def instances_rows(objs: list[models.Model]) -> list[dict[str, Any]]:
         stored = obj.__dict__  # where Model.__init__ put each attname's value (read without descriptors)
         for f in fields:
             value = stored[f.attname]
-            if f.attname in own_class or (type(value) not in _COPY_PLAIN_TYPES and f.attname not in json_names):
+            if f.attname in own_class or (f.attname not in json_names and type(value) not in _COPY_PLAIN_TYPES):
                 value = f.get_db_prep_save(getattr(obj, f.attname), connection)
             row[f.attname] = value
         rows.append(row)
