@@ -239,12 +239,17 @@ def at_view(name: str, requests: list[dict], count: int, base: int) -> dict:
         finally:
             current.append(((time.perf_counter() - t0) * 1000, sql[:90]))
 
-    frozen = False
+    frozen, profiler = False, None
     with connection.execute_wrapper(counter):
         for i in range(count + 5):
             if i == 5 and not frozen:
                 gc.freeze()  # after the warm-up, as gunicorn's master does before it forks a worker
                 frozen = True
+                if os.environ.get("BENCH_PROFILE"):  # BENCH_PROFILE=FILE: a pyinstrument profile, as text
+                    from pyinstrument import Profiler
+
+                    profiler = Profiler(interval=0.0002)
+                    profiler.start()
             req = requests[i % len(requests)]
             extra = {"secure": True, "HTTP_X_FORWARDED_FOR": xff(i, base), "HTTP_X_FORWARDED_PROTO": "https"}
             current.clear()
@@ -264,6 +269,10 @@ def at_view(name: str, requests: list[dict], count: int, base: int) -> dict:
             if slowest_n:
                 slow.append((elapsed, req["path"], list(current)))
     gc.unfreeze()
+    if profiler:
+        profiler.stop()
+        with open(os.environ["BENCH_PROFILE"], "w", encoding="utf-8") as fh:
+            fh.write(profiler.output_text(unicode=True, show_all=False))
     if slowest_n:  # BENCH_HTTP_SLOWEST=N: where the tail goes (diagnostics; not part of the row)
         for elapsed, path, sqls in sorted(slow, key=lambda s: -s[0])[:slowest_n]:
             print(f"    slow {elapsed:7.1f} ms {path}  SQL {sum(t for t, _ in sqls):.1f} ms: "

@@ -159,10 +159,20 @@ def measure(count: int, all_sweeps: bool, daily: bool = False) -> dict:
         run_deadlines(AS_OF - dt.timedelta(days=1))
         per_sweep.clear()
         queries[0] = 0
+    profiler = None
+    if os.environ.get("BENCH_PROFILE"):  # BENCH_PROFILE=FILE: a pyinstrument profile of the timed run, as text
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.001)
+        profiler.start()
     with connection.execute_wrapper(counter):
         start = time.perf_counter()
         results = run_deadlines(AS_OF)
         elapsed = time.perf_counter() - start
+    if profiler:
+        profiler.stop()
+        with open(os.environ["BENCH_PROFILE"], "w", encoding="utf-8") as fh:
+            fh.write(profiler.output_text(unicode=True, show_all=False))
     peak = peak_mib()
     first = dict(per_sweep)  # the second run below overwrites per_sweep
     errors = [r for r in results if r.error]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from filing_portal.core.prepared import PreparedLookup
 from filing_portal.personal_data import IdType, lookup_kwargs, normalize_id_number
 
 from .models import Certificate, FilingNumber
@@ -35,6 +36,10 @@ def _same_name(a: str, b: str) -> bool:
     return "".join(a.split()) == "".join(b.split())
 
 
+# The public lookup's one read, compiled once per connection (filing_portal/core/prepared.py).
+_BY_NUMBER = PreparedLookup(Certificate, "number")
+
+
 def certificate_verify_by_number(*, number: str, name: str) -> Certificate | None:
     """CERT-05: the certificate with this number, only when the holder's name matches too.
 
@@ -45,7 +50,7 @@ def certificate_verify_by_number(*, number: str, name: str) -> Certificate | Non
         number = parse_certificate_number(number).number
     except NumberFormatError:
         return None
-    cert = Certificate.objects.filter(number=number).first()
+    cert = _BY_NUMBER.get(number)
     if cert is None or not _same_name(cert.holder_name, name or ""):
         return None
     return cert

@@ -60,3 +60,16 @@ def test_redis_unreachable_lets_requests_through__CERT_05(settings):
                                    "OPTIONS": {"RETRY_SECONDS": 0}}}
     assert all(rate_limit_hit("verify-test", "10.0.0.9", LIMITS, now=1_800_000_000.0 + i).allowed
                for i in range(10))
+
+
+def test_counters_survive_a_redis_restart_that_forgot_the_script__CERT_05(redis_cache):
+    """The counters are one Lua script (EVALSHA); a restarted Redis has lost it, and the next hit loads it
+    again instead of failing open."""
+    cache, client = redis_cache
+    now = 1_800_000_000.0
+    assert rate_limit_hit("verify-test", "10.0.0.3", LIMITS, now=now).allowed
+    client.script_flush()
+    verdicts = [rate_limit_hit("verify-test", "10.0.0.3", LIMITS, now=now + i).allowed for i in range(1, 4)]
+    assert verdicts == [True, True, False]  # counted on: 2, 3, then the fourth in the minute is refused
+    assert int(client.get(next(k for k in client.keys("*verify-test*:60:*10.0.0.3")))) == 4
+
