@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -18,6 +17,10 @@ from .models import AuditEvent
 GENESIS_HASH = "0" * 64
 # Arbitrary constant key for the PostgreSQL advisory lock that serialises chain appends.
 _CHAIN_LOCK_KEY = 0x6175646974  # "audit"
+
+
+# The canonical form's encoder, built once (json.dumps with these options builds one per call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -36,7 +39,7 @@ def _canonical(event: AuditEvent) -> bytes:
         "data": event.data,
         "ip": event.ip,
     }
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    return _CANONICAL.encode(payload).encode()
 
 
 def compute_hash(prev_hash: str, event: AuditEvent) -> str:
@@ -117,7 +120,7 @@ def rows_insert(model: type[models.Model], rows: list[dict[str, Any]], *, return
     # psycopg adapts str, int, bool, date, aware datetime and None itself. JSON goes as its text (with the
     # field's encoder), which the jsonb column parses: encoded once, not wrapped per value by the field's
     # adapter and encoded again by psycopg's. None stays SQL NULL, as Django stores it.
-    dumps = {name: functools.partial(json.dumps, cls=f.encoder, ensure_ascii=False)
+    dumps = {name: (f.encoder or json.JSONEncoder)(ensure_ascii=False).encode
              for name, f in fields.items() if isinstance(f, models.JSONField)}
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         if not dumps:
