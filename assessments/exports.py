@@ -22,15 +22,13 @@ from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
-from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from certificates.batch_verify import escape_formula
 from certificates.models import Certificate
-from filing_portal.audit.services import audit_record
+from certificates.services import certificates_mark_uploaded
 from filing_portal.core import clock
 
 from .models import AssessmentBatch, Candidate
@@ -51,7 +49,6 @@ SUMMARY_NOTE = "备注：本表一式三份，评价机构、市人力资源社�
 SIGNATURE_BLOCKS = ("受理备案的人社部门所属职业技能鉴定（指导）中心意见", "受理备案的人力资源社会保障行政部门意见")
 SIGNATURE_LINE = "负责人：            年      月      日"
 
-UPDATE_CHUNK = 2000  # ids per UPDATE … WHERE id IN (…): under SQLite's bound-parameter limit
 FETCH_CHUNK = 2000
 
 
@@ -139,16 +136,6 @@ def certificate_info_xlsx(certificates: QuerySet[Certificate], out, *, mark_uplo
     if mark_uploaded and exported:
         certificates_mark_uploaded(ids=exported, acting_user=acting_user)
     return count
-
-
-@transaction.atomic
-def certificates_mark_uploaded(*, ids: Sequence[int], acting_user=None) -> int:
-    """ASM-06: the certificates were uploaded to the national lookup now. REC-01: one event, the count only."""
-    now = timezone.now()
-    for chunk in _chunks(list(ids), UPDATE_CHUNK):
-        Certificate.objects.filter(pk__in=chunk).update(uploaded_to_national=True, uploaded_at=now)
-    audit_record(actor=acting_user, action="certificates.export_national", data={"count": len(ids)})
-    return len(ids)
 
 
 # -- 附件4 -----------------------------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def ledger_batches(user, institution, *, year: int | None = None, state: str = "
         assessed_count=_count(candidates.filter(result__in=(Candidate.Result.PASS, Candidate.Result.FAIL))),
         passed_count=_count(candidates.filter(result=Candidate.Result.PASS)),
         certificate_count=_count(certificates),
-        uploaded_count=_count(certificates.filter(uploaded_to_national=True)),
+        uploaded_count=_count(certificates.filter(national_upload__isnull=False)),
         spot_check_count=_count(SpotCheck.objects.filter(batch=here)),
         violation_count=_count(BatchViolation.objects.filter(batch=here)),
     ).order_by("-exam_start", "-pk")
@@ -202,12 +202,13 @@ def _totals_row(totals: LedgerTotals) -> tuple:
 
 def _certificate_rows(certificates: QuerySet[Certificate]):
     fields = ("number", "batch__plan_number", "holder_name", "id_number", "occupation_name", "work_type", "level",
-              "issue_date", "status", "uploaded_to_national")
+              "issue_date", "status", "national_upload__uploaded_at")
     for (number, plan_number, name, id_number, occupation, work_type, level, issued, status,
          uploaded) in certificates.values_list(*fields).iterator(chunk_size=FETCH_CHUNK):
         # PUB-04: the ledger never carries the full ID number.
         yield (number, plan_number, name, mask_id_number(id_number), occupation, work_type,
-               LEVEL_NAMES.get(level, str(level)), issued, CERTIFICATE_STATUS.get(status, status), uploaded)
+               LEVEL_NAMES.get(level, str(level)), issued, CERTIFICATE_STATUS.get(status, status),
+               uploaded is not None)
 
 
 def ledger_xlsx(batches: QuerySet[AssessmentBatch], out) -> tuple[int, int]:

@@ -45,11 +45,11 @@ def main() -> None:
                 INSERT INTO certificates_certificate
                   (number, filing_number, province_code, city_code, issue_year, level, serial, holder_name,
                    id_type, id_number, id_number_hash, photo, employer, occupation_code, occupation_name,
-                   work_type, issue_date, institution_name, status, void_reason, uploaded_to_national, created_at)
+                   work_type, issue_date, institution_name, status, void_reason, created_at)
                 SELECT %s || '26' || (3 + g / 500001)::text || lpad((g - 500000 * (g / 500001))::text, 6, '0'),
                        %s, '34', '01', 26, 3 + g / 500001, g - 500000 * (g / 500001), '考生' || g,
                        '201', %s, %s, '', '', '4-12-01-01', '汽车维修工', '', DATE '2026-11-22', '基准测试机构',
-                       'valid', '', false, now()
+                       'valid', '', now()
                 FROM generate_series(1, %s) AS g
                 """,
                 [filing, filing, cipher, index, args.rows],

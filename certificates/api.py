@@ -53,7 +53,8 @@ class CertificateViewSet(WorkflowViewSetMixin, viewsets.ReadOnlyModelViewSet):
     transition_inputs = {"void": ReasonInputSerializer}
 
     def get_queryset(self):
-        return selectors.certificates_visible_to(self.request.user).order_by("-issue_date", "number")
+        return (selectors.certificates_visible_to(self.request.user).select_related("national_upload")
+                .order_by("-issue_date", "number"))
 
     def perform_transition(self, obj, name, params):
         if name == "void":

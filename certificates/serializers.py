@@ -12,6 +12,9 @@ class CertificateSerializer(WorkflowSerializerMixin, serializers.ModelSerializer
     id_number_masked = serializers.SerializerMethodField()
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    # ASM-06: from the certificate's NationalUpload row (the viewset selects it with the certificate)
+    uploaded_to_national = serializers.BooleanField(read_only=True)
+    uploaded_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Certificate

@@ -71,7 +71,7 @@ def reported_batches(filing: Filing, *, start: dt.date, end: dt.date):
                       passed_count=Count("candidates", filter=Q(candidates__result="pass"), distinct=True),
                       certificate_count=Count("certificates", filter=Q(certificates__status="valid"), distinct=True),
                       uploaded_count=Count("certificates", filter=Q(certificates__status="valid",
-                                                                   certificates__uploaded_to_national=True),
+                                                                   certificates__national_upload__isnull=False),
                                            distinct=True))
             .prefetch_related(Prefetch("items", queryset=BatchItem.objects.select_related("occupation")
                                        .order_by("occupation__code", "work_type", "level")))

@@ -394,7 +394,7 @@ def build_chunk(ctx: Context, index: int, *, fail_after: Callable[[str], None] |
     """Write chunk `index` (institutions [index·chunk, (index+1)·chunk)) with everything hanging off them, and its
     audit event, in the caller's transaction. Returns the row counts."""
     from assessments.models import AssessmentBatch, BatchItem, BatchStaff, Candidate
-    from certificates.models import Certificate, FilingNumber, NumberCounter
+    from certificates.models import Certificate, FilingNumber, NationalUpload, NumberCounter
     from certificates.numbers import build_certificate_number, build_filing_number
     from institutions.models import FeeStandard, Filing, FilingApplication, FilingScope, Institution, Venue
 
@@ -418,7 +418,8 @@ def build_chunk(ctx: Context, index: int, *, fail_after: Callable[[str], None] |
         ("institution", Institution, True), ("application", FilingApplication, True), ("venue", Venue, False),
         ("number", FilingNumber, True), ("filing", Filing, True), ("scope", FilingScope, False),
         ("fee", FeeStandard, False), ("batch", AssessmentBatch, True), ("item", BatchItem, False),
-        ("staff", BatchStaff, False), ("certificate", Certificate, True), ("candidate", Candidate, True),
+        ("staff", BatchStaff, False), ("certificate", Certificate, True), ("upload", NationalUpload, True),
+        ("candidate", Candidate, True),
         ("counter", NumberCounter, False)]}
     # Filing.last_batch_exam_on, where the schema has it (a denormalised "last exam" date kept by assessments)
     last_exam_at = (t["filing"].attnames.index("last_batch_exam_on")
@@ -646,9 +647,10 @@ def build_chunk(ctx: Context, index: int, *, fail_after: Callable[[str], None] |
             occupation_code=occupation.code, occupation_name=occupation.name, work_type="", issue_date=issued_on,
             institution_name=institution_name, status="voided" if voided else "valid",
             void_reason="证书信息有误，作废重发" if voided else "", voided_on=today if voided else None,
-            uploaded_to_national=issued_on < today - dt.timedelta(days=30),
-            uploaded_at=dt.datetime.combine(issued_on + dt.timedelta(days=20), dt.time(12), dt.UTC)
-            if issued_on < today - dt.timedelta(days=30) else None, created_at=now)
+            created_at=now)
+        if issued_on < today - dt.timedelta(days=30):  # uploaded to the national lookup 20 days after issue
+            t["upload"].add(certificate_id=cert_id,
+                            uploaded_at=dt.datetime.combine(issued_on + dt.timedelta(days=20), dt.time(12), dt.UTC))
         row["certificate_id"] = cert_id
     for scope, last in sorted(serials.items()):
         t["counter"].add(scope=scope, last=last)
@@ -656,7 +658,7 @@ def build_chunk(ctx: Context, index: int, *, fail_after: Callable[[str], None] |
         t["candidate"].add(**row)
     counts = {}
     for name in ("institution", "application", "venue", "number", "filing", "scope", "fee", "batch", "item",
-                 "staff", "certificate", "candidate", "counter"):
+                 "staff", "certificate", "upload", "candidate", "counter"):
         counts[name] = t[name].write()
         if fail_after:
             fail_after(name)
@@ -670,7 +672,7 @@ def finish(ctx: Context) -> None:
     audit_record(action=DONE, comment=f"seed_scale {ctx.sizes.key} done", data={"run": ctx.sizes.key})
     if connection.vendor == "postgresql":
         from assessments.models import AssessmentBatch, BatchItem, BatchStaff, Candidate
-        from certificates.models import Certificate, FilingNumber, NumberCounter
+        from certificates.models import Certificate, FilingNumber, NationalUpload, NumberCounter
         from institutions.models import (
             FeeStandard,
             Filing,
@@ -682,7 +684,8 @@ def finish(ctx: Context) -> None:
 
         with connection.cursor() as cursor:
             for model in (Institution, FilingApplication, Venue, FilingNumber, Filing, FilingScope, FeeStandard,
-                          AssessmentBatch, BatchItem, BatchStaff, Certificate, Candidate, NumberCounter):
+                          AssessmentBatch, BatchItem, BatchStaff, Certificate, NationalUpload, Candidate,
+                          NumberCounter):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 

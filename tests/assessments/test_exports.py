@@ -105,16 +105,16 @@ def test_mark_uploaded_sets_flag_time_and_one_audit_event__ASM_06(issued, people
         count, _rows = _export(Certificate.objects.filter(batch=issued, level=3), mark_uploaded=True,
                                acting_user=people["inst_user"])
     assert count == 3
-    marked = Certificate.objects.filter(batch=issued, uploaded_to_national=True)
+    marked = Certificate.objects.filter(batch=issued, national_upload__isnull=False)
     assert marked.count() == 3 and all(c.uploaded_at is not None for c in marked)
-    assert not Certificate.objects.filter(batch=issued, level=4, uploaded_to_national=True).exists()
+    assert not Certificate.objects.filter(batch=issued, level=4, national_upload__isnull=False).exists()
     event = AuditEvent.objects.get(action="certificates.export_national")
-    assert event.data == {"count": 3} and event.actor == people["inst_user"]
+    assert event.data == {"count": 3, "first_upload": 3} and event.actor == people["inst_user"]
 
 
 def test_without_mark_uploaded_nothing_changes__ASM_06(issued):
     _export(Certificate.objects.filter(batch=issued))
-    assert not Certificate.objects.filter(uploaded_to_national=True).exists()
+    assert not Certificate.objects.filter(national_upload__isnull=False).exists()
     assert not AuditEvent.objects.filter(action="certificates.export_national").exists()
 
 

@@ -57,7 +57,7 @@ def test_the_api_export_leaves_voided_certificates_out__CERT_01(api_client, one_
     assert response.status_code == 200
     rows = rows_of(body(response))
     assert voided.number not in _numbers(rows) and len(rows) - 1 == batch.certificates.filter(status="valid").count()
-    assert not Certificate.objects.filter(uploaded_to_national=True).exists()  # not asked to mark
+    assert not Certificate.objects.filter(national_upload__isnull=False).exists()  # not asked to mark
 
 
 def test_the_staff_export_leaves_voided_certificates_out__CERT_01(client, one_voided, people):
@@ -73,9 +73,9 @@ def test_the_api_export_marks_the_certificates_uploaded_for_the_office__ASM_06(a
     response = api_client.get(f"/api/v1/batches/{batch.pk}/exports/certificate-info.xlsx?mark_uploaded=true")
     assert response.status_code == 200
     rows = rows_of(body(response))
-    marked = set(Certificate.objects.filter(uploaded_to_national=True).values_list("number", flat=True))
+    marked = set(Certificate.objects.filter(national_upload__isnull=False).values_list("number", flat=True))
     assert marked == _numbers(rows) and voided.number not in marked
-    assert all(c.uploaded_at for c in Certificate.objects.filter(uploaded_to_national=True))
+    assert all(c.uploaded_at for c in Certificate.objects.filter(national_upload__isnull=False))
     event = AuditEvent.objects.get(action="certificates.export_national")
     assert event.data["count"] == len(rows) - 1
 
@@ -84,7 +84,7 @@ def test_an_institution_may_not_mark_uploads_through_the_api__ASM_06(api_client,
     api_client.force_authenticate(people["inst_user"])
     response = api_client.get(f"/api/v1/batches/{issued.pk}/exports/certificate-info.xlsx?mark_uploaded=1")
     assert response.status_code == 403 and response.json()["rule"] == "ASM-06"
-    assert not Certificate.objects.filter(uploaded_to_national=True).exists()
+    assert not Certificate.objects.filter(national_upload__isnull=False).exists()
 
 
 # -- the staff result summary --------------------------------------------------------------------------------

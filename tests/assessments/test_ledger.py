@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from assessments.ledger import BATCH_HEADER, BATCH_SHEET, CERTIFICATE_HEADER, CERTIFICATE_SHEET
 from assessments.models import AssessmentBatch, BatchViolation, SpotCheck
 from certificates.models import Certificate
+from certificates.services import certificates_mark_uploaded
 from filing_portal.audit.models import AuditEvent
 from filing_portal.personal_data import mask_id_number
 from tests.assessments.conftest import plan
@@ -35,7 +36,7 @@ def ledger(issued, filing, people, occupations):  # noqa: F811
     """The issued batch (6 candidates, 5 passed, 5 certificates: 2 uploaded, 1 voided; a spot check and a
     violation), a second assessed batch of the next year (2 candidates, 1 passed) and a draft plan."""
     certificates = list(Certificate.objects.filter(batch=issued).order_by("number"))
-    Certificate.objects.filter(pk__in=[c.pk for c in certificates[:2]]).update(uploaded_to_national=True)
+    certificates_mark_uploaded(ids=[c.pk for c in certificates[:2]])
     Certificate.objects.filter(pk=certificates[-1].pk).update(status="voided", voided_on=D("2026-05-10"),
                                                               void_reason="重复发证")
     Certificate.objects.filter(pk=certificates[0].pk).update(holder_name="=HYPERLINK(\"http://x\",\"y\")")

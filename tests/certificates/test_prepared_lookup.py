@@ -43,7 +43,14 @@ def test_one_query_each_time_and_compiled_once_per_connection__CERT_05(issued):
     assert all(q["sql"].split(" WHERE ")[0] == queries[0]["sql"].split(" WHERE ")[0] for q in queries)
     assert len(lookup._compiled) == 1
     seen = []
-    thread = threading.Thread(target=lambda: seen.append(lookup.get(numbers[1]).number))
+
+    def in_a_thread():
+        try:
+            seen.append(lookup.get(numbers[1]).number)
+        finally:
+            connection.close()  # the thread's own connection: left open, it blocks dropping the test database
+
+    thread = threading.Thread(target=in_a_thread)
     thread.start()
     thread.join()
     assert seen == [numbers[1]]  # another thread: its own connection, its own compiled query

@@ -90,9 +90,9 @@ def make_batch(filing, occupations, *, exam: str, state="certificates_issued", c
                                           issue_date=day + dt.timedelta(days=25), holders=holders,
                                           extra_fields={"batch": batch, "filing": filing})
         if uploaded:
-            from certificates.models import Certificate
+            from certificates.services import certificates_mark_uploaded
 
-            Certificate.objects.filter(pk__in=[c.pk for c in certificates]).update(uploaded_to_national=True)
+            certificates_mark_uploaded(ids=[c.pk for c in certificates])
     return batch
 
 
