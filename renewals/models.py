@@ -150,7 +150,9 @@ class FilingReminder(models.Model):
         EXPIRED = "expired", _("On expiry")
         GRACE_7 = "grace7", _("7 days before the grace period ends")
 
-    filing = models.ForeignKey("institutions.Filing", on_delete=models.PROTECT, related_name="reminders")
+    # No index of its own: filing_reminder_once (Meta) begins with it
+    filing = models.ForeignKey("institutions.Filing", on_delete=models.PROTECT, related_name="reminders",
+                               db_index=False)
     expires_on = models.DateField()  # the expiry the reminder is about (a renewal starts a new series)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     sent_on = models.DateField()

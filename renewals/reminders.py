@@ -66,13 +66,23 @@ def _templates(kind: str) -> tuple[str, str]:
               "a renewal application by then the renewal is given up and the filing lapses (REN-03)."))
 
 
-def _values(row, profile: PolicyProfile, as_of: dt.date) -> dict:
-    _pk, number, expires_on, _inst, name = row[:5]
+def _dates(expires_on: dt.date, profile: PolicyProfile, as_of: dt.date) -> dict:
     dates = SimpleNamespace(expires_on=expires_on)  # filing_dates reads only the expiry when given the profile
-    return {"name": name, "number": number, "date": expires_on.isoformat(), "days": (expires_on - as_of).days,
+    return {"date": expires_on.isoformat(), "days": (expires_on - as_of).days,
             "grace": grace_ends(dates, profile).isoformat(),
             "opens": renewal_window_opens(dates, profile).isoformat(),
             "freeze": scope_freeze_starts(dates, profile).isoformat()}
+
+
+def _values(row, profile: PolicyProfile, as_of: dt.date, known: dict) -> dict:
+    """The reminder's placeholders; the dates are worked out once per expiry date and profile (`known`): the
+    filings reminded on one day share a handful of expiry dates."""
+    _pk, number, expires_on, _inst, name = row[:5]
+    key = (expires_on, profile.pk)
+    dates = known.get(key)
+    if dates is None:
+        dates = known[key] = _dates(expires_on, profile, as_of)
+    return {"name": name, "number": number, **dates}
 
 
 def _lock_chunk(queryset, size: int, after: int) -> list[tuple]:
@@ -91,7 +101,7 @@ def _send(kind: str, due, as_of: dt.date, profiles: dict, size: int,
                                                            expires_on=OuterRef("expires_on"))))
     url = reverse("home")
     title_template, body_template = _templates(kind)
-    sent, after = 0, 0
+    sent, after, known = 0, 0, {}
     while True:
         with transaction.atomic():
             rows = _lock_chunk(due, size, after)
@@ -114,7 +124,7 @@ def _send(kind: str, due, as_of: dt.date, profiles: dict, size: int,
             reminders, messages = [], []
             for row, profile in chosen:
                 pk, _number, expires_on, institution_id = row[:4]
-                values = _values(row, profile, as_of)
+                values = _values(row, profile, as_of, known)
                 title, body = title_template % values, body_template % values
                 recipients = users.get(institution_id, [])
                 reminders.append({"filing_id": pk, "expires_on": expires_on, "kind": kind, "sent_on": as_of,

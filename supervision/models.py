@@ -347,7 +347,7 @@ class Case(ConcurrentStates, models.Model):
         LAX_ELIGIBILITY = "lax_eligibility", _("Lax eligibility checks (ASM-08, FJ23 Art.21(8), 23(3))")
 
     reference = models.CharField(_("reference"), max_length=24, unique=True)
-    state = FSMField(_("state"), default=State.OPEN, choices=State.choices, protected=True, db_index=True)
+    state = FSMField(_("state"), default=State.OPEN, choices=State.choices, protected=True)  # case_queue_idx
     institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="cases")
     filing = models.ForeignKey("institutions.Filing", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="cases")
@@ -356,7 +356,7 @@ class Case(ConcurrentStates, models.Model):
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
     detection = models.CharField(_("detection"), max_length=24, choices=Detection.choices, blank=True)
     # idempotence of the sweep: one proposed case per (detection, filing, period); NULL for other cases
-    detection_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    detection_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001 - NULL: many, under the unique constraint (Meta)
     proposed_tier = models.CharField(_("proposed tier"), max_length=5, choices=Tier.choices, blank=True)
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     batch = models.ForeignKey("assessments.AssessmentBatch", on_delete=models.PROTECT, null=True, blank=True,
@@ -416,6 +416,8 @@ class Case(ConcurrentStates, models.Model):
                                    name="case_tier_names_article"),
             models.UniqueConstraint(fields=["notice_number"], condition=~models.Q(notice_number=""),
                                     name="case_notice_number_unique"),
+            # not `unique=True`: its LIKE twin served no query (the sweep proposes tens of thousands at once)
+            models.UniqueConstraint(fields=["detection_key"], name="case_detection_key_unique"),
         ]
 
     def __str__(self) -> str:

@@ -30,7 +30,7 @@ class AuditEvent(models.Model):
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     actor_role = models.CharField(_("role"), max_length=16, blank=True)
-    action = models.CharField(_("action"), max_length=64, db_index=True)
+    action = models.CharField(_("action"), max_length=64)  # indexed in Meta
     object_type = models.CharField(_("object type"), max_length=100, blank=True)  # "app_label.model"
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
@@ -40,7 +40,7 @@ class AuditEvent(models.Model):
     data = models.JSONField(_("details"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("request IP"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)  # unique by a constraint (Meta)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -48,7 +48,11 @@ class AuditEvent(models.Model):
         ordering = ["id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx")]
+        # Each index once (issue 8): `db_index`/`unique` on a CharField also build a varchar_pattern_ops twin for
+        # LIKE, which no query of an action or a hash needs; every event of a sweep paid for both.
+        indexes = [models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx"),
+                   models.Index(fields=["action"], name="audit_action_idx")]
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_hash_unique")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"

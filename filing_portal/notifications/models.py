@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 class Notification(models.Model):
     """One message to one user. `key` makes sending idempotent: the same key is delivered to a user once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # No index of its own: both indexes in Meta begin with the user (each reminder sweep inserts tens of thousands)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                             db_index=False)
     key = models.CharField(max_length=120)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
