@@ -30,7 +30,8 @@ import time
 from _setup import add_common_args, peak_mib, reset_peak, row, setup, write_json
 
 AS_OF = dt.date(2029, 3, 10)
-TARGET_S = 5.0
+TARGET_S = 5.0  # the steady day's (issue 7)
+QUERIES_PER_CHUNK = 10  # the catch-up day's: batched, never one query per row
 # Supervision's inactivity detection (every synthetic filing is idle, so it proposes a case for each of them):
 # part of the default run; --timers-only leaves it out.
 OTHER_PER_ROW_SWEEPS = {"supervision.cases_inactive_filings"}
@@ -206,8 +207,20 @@ def measure(count: int, all_sweeps: bool, daily: bool = False) -> dict:
     scenario = "steady-state day (--daily)" if daily else "catch-up day"
     breakdown = ", ".join(f"{name.split('.')[-1]} {seconds:.2f} s/{n} q" for name, (seconds, n) in first.items()
                           if seconds >= 0.005)
+    if daily:  # issue 7's sweep over 100,000 filings: a day of a province filing at an even rate
+        target, ok = f"<= {TARGET_S:.0f} s", elapsed <= TARGET_S
+    else:
+        # Every change of three years due in one run (~160,000, each audited): the work grows with the changes,
+        # so this row holds the batching to account — queries per chunk of changes, never per row — and
+        # reports the time against no target (docs/PERFORMANCE.md "Targets").
+        from institutions.services.filings import sweep_chunk_size
+
+        chunks = -(-sum(changed.values()) // sweep_chunk_size())
+        limit = QUERIES_PER_CHUNK * chunks + 50
+        target, ok = f"<= {QUERIES_PER_CHUNK} queries per {sweep_chunk_size():,} changes ({limit}); time reported", \
+            queries[0] <= limit
     return row(f"deadline sweep {count:,} filings, {scenario}", "duration", n=count, seconds=elapsed,
-               peak_mib=peak, queries=queries[0], target=f"<= {TARGET_S:.0f} s", ok=elapsed <= TARGET_S,
+               peak_mib=peak, queries=queries[0], target=target, ok=ok,
                notes=f"run_deadlines({AS_OF}) end to end; timer sweeps {timer_s:.2f} s/{timer_q} queries; "
                      f"{breakdown}; changed {changed}; "
                      + (f"not run: {', '.join(skipped)}; " if skipped else "")

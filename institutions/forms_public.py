@@ -7,8 +7,10 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from certificates.models import LEVEL_LABELS
+from filing_portal.core.pagination import search_count_key
 from filing_portal.core.widgets import QuickSelect
 from filing_portal.regions.models import Region
+from filing_portal.regions.reference_cache import region_rows
 
 from .models import Announcement
 
@@ -19,18 +21,20 @@ NUMBER_VALIDATOR = RegexValidator(
 
 
 def region_choices() -> list:
-    """Provinces, each with its cities, as option groups (one query). A province's code finds its whole area."""
-    regions = list(Region.objects.only("code", "name", "level", "province_id").order_by("code"))
-    provinces = [r for r in regions if r.level == Region.Level.PROVINCE]
-    cities: dict[int, list[Region]] = {}
-    for region in regions:
-        if region.province_id:
-            cities.setdefault(region.province_id, []).append(region)
+    """Provinces, each with its cities, as option groups. A province's code finds its whole area.
+
+    The rows come from the cache (at most one query); the labels are made here, in the request's language.
+    """
+    rows = region_rows()
+    cities: dict[int, list[tuple[str, str]]] = {}
+    for _pk, code, name, _level, province_id in rows:
+        if province_id:
+            cities.setdefault(province_id, []).append((code, name))
     choices: list = [("", _("All regions"))]
-    for province in provinces:
-        options = [(province.code, _("%(province)s (whole province)") % {"province": province.name})]
-        options += [(city.code, city.name) for city in cities.get(province.pk, [])]
-        choices.append((province.name, options))
+    for pk, code, name, level, _province_id in rows:
+        if level == Region.Level.PROVINCE:
+            options = [(code, _("%(province)s (whole province)") % {"province": name}), *cities.get(pk, [])]
+            choices.append((name, options))
     return choices
 
 
@@ -61,6 +65,10 @@ class DirectorySearchForm(forms.Form):
         return {"q": data["q"].strip(), "number": data["number"], "region_code": data["region"],
                 "occupation": data["occupation"].strip(), "level": data["level"],
                 "include_ended": data["include_ended"]}
+
+    def count_key(self) -> str:
+        """The paginator's `count_key` for this search (call after `is_valid()`): its arguments, not its SQL."""
+        return search_count_key("public_directory", self.search_kwargs())
 
 
 class ObjectionForm(forms.Form):

@@ -133,7 +133,8 @@ def _directory_search(request):
 def directory(request):
     """PUB-01/03: filed institutions, 50 a page, in a constant number of queries (the selector prefetches)."""
     form, qs = _directory_search(request)
-    page = CachedCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))  # a total up to 60 s old
+    count_key = form.count_key() if form.is_valid() else None  # invalid: an empty list, counted without a query
+    page = CachedCountPaginator(qs, PAGE_SIZE, count_key=count_key).get_page(request.GET.get("page"))  # ≤ 60 s old
     today = clock.today()
     rows = [directory_row(f, today) for f in page.object_list]
     retired = None

@@ -117,3 +117,15 @@ def _fresh_calendar_caches():
     clear_caches()
     yield
     clear_caches()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_region_rows():
+    """The cached region rows of the public search forms (regions/reference_cache.py) outlive a test's rolled
+    back database; every test starts without them."""
+    from django.core.cache import cache
+
+    from filing_portal.regions.reference_cache import ROWS_KEY
+
+    cache.delete(ROWS_KEY)
+    yield

@@ -183,6 +183,7 @@ def test_directory_queries_do_not_grow_with_the_page__PUB_01(client, people, occ
         return len(ctx.captured_queries), len(response.context["rows"])
 
     add(5)
+    client.get("/directory/")  # the region rows of the search form go to the cache on the first page
     small, rows = count()
     assert rows == 5
     add(20)
