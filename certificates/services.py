@@ -315,10 +315,6 @@ def certificate_void(*, certificate: Certificate, reason: str, acting_user, ip: 
 # ASM-06 on PostgreSQL: 10,000 ids a statement, as an array; a certificate uploaded before keeps its row.
 _MARK_UPLOADED_SQL = ("INSERT INTO certificates_nationalupload (certificate_id, uploaded_at)"
                       " SELECT id, %s FROM unnest(%s::bigint[]) AS id ON CONFLICT (certificate_id) DO NOTHING")
-# ids a statement: one array of 10,000 on PostgreSQL (a single array of 100,000 took 20 MB more at its peak);
-# elsewhere (SQLite) rows a bulk insert, under its bound-parameter limit
-MARK_UPLOADED_CHUNK = {"postgresql": 10_000}
-MARK_UPLOADED_CHUNK_OTHER = 2000
 
 
 @transaction.atomic
@@ -330,7 +326,9 @@ def certificates_mark_uploaded(*, ids: Sequence[int], acting_user=None) -> int:
     if not ids:
         return 0
     now = timezone.now()
-    size = MARK_UPLOADED_CHUNK.get(connection.vendor, MARK_UPLOADED_CHUNK_OTHER)
+    # ids a statement: an array of 10,000 on PostgreSQL (one of 100,000 took 20 MB more at its peak); elsewhere
+    # (SQLite) rows a bulk insert, under its bound-parameter limit
+    size = 10_000 if connection.vendor == "postgresql" else 2000
     first = 0
     for start in range(0, len(ids), size):
         chunk = ids[start:start + size]
