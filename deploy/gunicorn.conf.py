@@ -50,8 +50,11 @@ def pre_fork(server, worker):
     if preload_app:
         gc.freeze()
 
-# Logs go to stdout/stderr; Docker collects them.
-accesslog = "-"
+# Logs go to stdout/stderr; Docker collects them. The access log is the reverse proxy's (docs/DEPLOY.md): it
+# sees the client's address, gunicorn only the proxy's. Gunicorn's own line per request (every header
+# copied into a dict, formatted, written) was about 7% of a worker's time under the verification load
+# (docs/PERFORMANCE.md); GUNICORN_ACCESS_LOG=- writes it to stdout as well, or to a file path.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "").strip() or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 

@@ -33,6 +33,10 @@ class SessionSecurityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session, so no signed-in user whose session could expire: the public's lookups (most of
+            # the traffic) pass without loading the lazy user and its session (docs/PERFORMANCE.md).
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             reason = session_expired(request)

@@ -97,6 +97,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # restarted PostgreSQL costs no 500s once it is back (docs/FAULTS.md); harmless with the default of 0.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that needs no round trip for a connection in steady use
+    # (filing_portal/core/postgresql/base.py; docs/FAULTS.md).
+    DATABASES["default"]["ENGINE"] = "filing_portal.core.postgresql"
     # A server that does not answer fails the request in 5 s (503, core.views.server_error), never hangs it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     # Planner settings for a database on SSD or in RAM, per connection so they hold whatever the server's

@@ -231,7 +231,7 @@ def test_dockerignore_keeps_secrets_and_local_state_out():
 
 
 def _gunicorn_config(monkeypatch, **env) -> dict:
-    for name in ("WEB_CONCURRENCY", "GUNICORN_BIND", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS"):
+    for name in ("WEB_CONCURRENCY", "GUNICORN_BIND", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS", "GUNICORN_ACCESS_LOG"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -244,12 +244,14 @@ def test_gunicorn_defaults(monkeypatch):
     assert 1 <= conf["workers"] <= 8
     assert conf["worker_class"] == "gthread" and conf["threads"] == 4
     assert conf["timeout"] == 60
-    assert conf["accesslog"] == "-"
+    assert conf["accesslog"] is None  # the reverse proxy's access log is the record (docs/DEPLOY.md)
 
 
 def test_gunicorn_reads_the_environment(monkeypatch):
-    conf = _gunicorn_config(monkeypatch, WEB_CONCURRENCY="3", FORWARDED_ALLOW_IPS="10.0.0.0/8")
+    conf = _gunicorn_config(monkeypatch, WEB_CONCURRENCY="3", FORWARDED_ALLOW_IPS="10.0.0.0/8",
+                            GUNICORN_ACCESS_LOG="-")
     assert conf["workers"] == 3
+    assert conf["accesslog"] == "-"
     assert conf["forwarded_allow_ips"] == "10.0.0.0/8"
 
 
