@@ -152,7 +152,7 @@ class PublicDirectoryView(generics.ListAPIView):
         return search_count_key("public_directory", self.search_kwargs())
 
     def get_queryset(self):
-        return selectors.public_directory(**self.search_kwargs())
+        return selectors.public_directory(**self.search_kwargs(), listing=True)
 
 
 class PublicNoticeListView(generics.ListAPIView):

@@ -70,9 +70,23 @@ def institutions_visible_to(user) -> QuerySet[Institution]:
     return qs.none()
 
 
+# The columns a page of the directory shows (the API's PublicFilingSerializer, the page's directory_html rows).
+# A page read 58 columns of filing, institution and two regions for 11; converting and building them was a
+# large part of the search's Python time (docs/PERFORMANCE.md).
+LISTING_COLUMNS = ("number", "state", "valid_from", "expires_on", "institution__name", "institution__kind",
+                   "institution__address", "institution__head", "institution__region__code",
+                   "institution__region__name")
+# Up to this many filings matched by occupation are passed to the search as literals (see public_directory).
+FEW_FILINGS = 4000
+LISTING_SCOPE_COLUMNS = ("filing", "work_type", "level", "occupation__code", "occupation__name")
+
+
 def public_directory(*, q: str = "", number: str = "", region_code: str = "", occupation: str = "",
-                     level: int | None = None, include_ended: bool = False) -> QuerySet[Filing]:
-    """PUB-01: filed institutions with number, address, head, occupations and levels, status and validity."""
+                     level: int | None = None, include_ended: bool = False, listing: bool = False) -> QuerySet[Filing]:
+    """PUB-01: filed institutions with number, address, head, occupations and levels, status and validity.
+
+    `listing=True`: only the columns a page of the directory shows (LISTING_COLUMNS); reading any other field
+    of these rows would cost a query each, so the list's query-count tests hold it to them."""
     states = ["active", "suspended", "expired"] + (["lapsed", "revoked", "terminated"] if include_ended else [])
     qs = Filing.objects.filter(state__in=states)
     if q:
@@ -96,11 +110,25 @@ def public_directory(*, q: str = "", number: str = "", region_code: str = "", oc
             scope = scope.filter(occupation_id__in=occupation_ids)
         if level:
             scope = scope.filter(level=level)
-        qs = qs.filter(pk__in=scope.values("filing_id"))
-    return (qs.select_related("institution", "institution__region", "handling_region")
-            .prefetch_related(Prefetch("scope", queryset=FilingScope.objects.filter(active=True)
-                                       .select_related("occupation").order_by("occupation__code", "level")),
-                              "institution__fee_standards")
+        matched = None
+        if occupation:
+            # And the filings of those occupations, as literals too, when they are few. Given the subquery,
+            # PostgreSQL walks the institutions in name order probing each one's scope, which is quick for a
+            # broad search and slow for a narrow one's later pages: 7,761 probes, 65 ms, for page 5 of
+            # 1,704 matches; with the ids it sorts just those (docs/PERFORMANCE.md).
+            matched = list(scope.values_list("filing_id", flat=True).distinct()[:FEW_FILINGS + 1])
+        if matched is not None and len(matched) <= FEW_FILINGS:
+            qs = qs.filter(pk__in=matched)
+        else:
+            qs = qs.filter(pk__in=scope.values("filing_id"))
+    scope_rows = FilingScope.objects.filter(active=True).select_related("occupation").order_by("occupation__code",
+                                                                                                "level")
+    if listing:
+        qs = qs.select_related("institution", "institution__region").only(*LISTING_COLUMNS)
+        scope_rows = scope_rows.only(*LISTING_SCOPE_COLUMNS)
+    else:
+        qs = qs.select_related("institution", "institution__region", "handling_region")
+    return (qs.prefetch_related(Prefetch("scope", queryset=scope_rows), "institution__fee_standards")
             .order_by("institution__name", "number"))
 
 

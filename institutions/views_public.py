@@ -125,7 +125,7 @@ def directory_row(filing: Filing, today) -> DirectoryRow:
 def _directory_search(request):
     form = DirectorySearchForm(request.GET)
     if form.is_valid():
-        return form, selectors.public_directory(**form.search_kwargs())
+        return form, selectors.public_directory(**form.search_kwargs(), listing=True)
     return form, Filing.objects.none()
 
 

@@ -150,3 +150,26 @@ def test_a_count_key_replaces_the_sql_key(regions, monkeypatch, django_assert_nu
         assert CachedCountPaginator(provinces, 10, count_key="a").count == n_cities
     assert CachedCountPaginator(provinces, 10, count_key="b").count == provinces.count()
     assert CachedCountPaginator(provinces, 10).count == provinces.count()  # no key: by the SQL, as before
+
+
+@pytest.mark.parametrize("few", [4000, 1])
+def test_an_occupation_search_finds_the_same_filings_by_literal_ids_or_by_subquery__PUB_01(
+        people, occupations, monkeypatch, few):
+    """public_directory passes the filings of the searched occupations as literal ids when there are at most
+    FEW_FILINGS of them, and a subquery otherwise: the same rows, in the same order, either way; and the
+    listing's columns are the ones the page and the API show."""
+    from institutions import selectors
+
+    monkeypatch.setattr(selectors, "FEW_FILINGS", few)
+    car = make_filing(people["inst"], occupations, scope=(("4-12-01-01", "", (3, 4)),))
+    both = make_filing(people["employer"], occupations, scope=(("4-12-01-01", "", (4,)), ("6-18-01-01", "", (5,))))
+    make_filing(people["other"], occupations, scope=(("6-18-01-01", "", (5,)),))
+    found = selectors.public_directory(occupation="4-12-01-01", listing=True)
+    assert sorted(f.pk for f in found) == sorted([car.pk, both.pk])
+    assert [f.pk for f in found] == [f.pk for f in selectors.public_directory(occupation="4-12-01-01")]
+    assert [f.pk for f in selectors.public_directory(occupation="4-12-01-01", level=4, listing=True)] == \
+        [f.pk for f in found]
+    assert [f.pk for f in selectors.public_directory(occupation="4-12-01-01", level=3, listing=True)] == [car.pk]
+    row = found[0]
+    assert set(row.get_deferred_fields()) >= {"suspension_reason", "revocation_reason"}
+    assert not {"number", "state", "valid_from", "expires_on"} & row.get_deferred_fields()
