@@ -116,7 +116,9 @@ def public_directory(*, q: str = "", number: str = "", region_code: str = "", oc
             # PostgreSQL walks the institutions in name order probing each one's scope, which is quick for a
             # broad search and slow for a narrow one's later pages: 7,761 probes, 65 ms, for page 5 of
             # 1,704 matches; with the ids it sorts just those (docs/PERFORMANCE.md).
-            matched = list(scope.values_list("filing_id", flat=True).distinct()[:FEW_FILINGS + 1])
+            # (order_by(): FilingScope's default order joins the occupations and would sort, and DISTINCT
+            # would then be over (filing, occupation code, ...) rather than over the filing.)
+            matched = list(scope.order_by().values_list("filing_id", flat=True).distinct()[:FEW_FILINGS + 1])
         if matched is not None and len(matched) <= FEW_FILINGS:
             qs = qs.filter(pk__in=matched)
         else:
