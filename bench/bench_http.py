@@ -131,6 +131,20 @@ def bench_env(database_url: str, data_dir: str) -> dict:
     return env
 
 
+def restart_in_bench_env(script: str, database_url: str) -> None:
+    """Unless this process already is one, start `script` again (same arguments) with only `bench_env`.
+
+    Finding the personal-data key imports the project, and with it Django's settings under the caller's
+    environment (locmem cache, no trusted proxy: every at-view lookup was one client, rate-limited to 429).
+    So the environment is built here and the script starts again in a process that has only it."""
+    if os.environ.get("BENCH_HTTP_ENV") == "1":
+        return
+    data_dir = os.path.join(tempfile.gettempdir(), f"filing_bench_http_{os.getuid()}")
+    env = {**bench_env(database_url, data_dir), "BENCH_HTTP_ENV": "1"}
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable, os.path.abspath(script), *sys.argv[1:]], env)
+
+
 def xff(i: int, base: int) -> str:
     i += base
     return f"{10 + (i >> 24) % 240}.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
@@ -600,14 +614,7 @@ def main() -> None:
     scenarios = [s.strip() for s in (args.only or ",".join(SCENARIOS)).split(",") if s.strip()]
     assert set(scenarios) <= set(SCENARIOS), scenarios
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    data_dir = os.path.join(tempfile.gettempdir(), f"filing_bench_http_{os.getuid()}")
-    if os.environ.get("BENCH_HTTP_ENV") != "1":
-        # Finding the personal-data key imports the project, and with it Django's settings under the caller's
-        # environment (locmem cache, no trusted proxy: every at-view lookup was one client, rate-limited to
-        # 429). So build the environment here and start again in a process that has only it.
-        env = {**bench_env(database_url, data_dir), "BENCH_HTTP_ENV": "1"}
-        sys.stdout.flush()
-        os.execve(sys.executable, [sys.executable, os.path.abspath(__file__), *sys.argv[1:]], env)
+    restart_in_bench_env(__file__, database_url)
     env = dict(os.environ)
     import django
 

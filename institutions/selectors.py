@@ -76,9 +76,9 @@ def institutions_visible_to(user) -> QuerySet[Institution]:
 LISTING_COLUMNS = ("number", "state", "valid_from", "expires_on", "institution__name", "institution__kind",
                    "institution__address", "institution__head", "institution__region__code",
                    "institution__region__name")
+LISTING_SCOPE_COLUMNS = ("filing", "work_type", "level", "occupation__code", "occupation__name")
 # Up to this many filings matched by occupation are passed to the search as literals (see public_directory).
 FEW_FILINGS = 4000
-LISTING_SCOPE_COLUMNS = ("filing", "work_type", "level", "occupation__code", "occupation__name")
 
 
 def public_directory(*, q: str = "", number: str = "", region_code: str = "", occupation: str = "",
