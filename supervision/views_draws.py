@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,6 +40,8 @@ from .inspections import (
     inspections_visible_to,
 )
 from .models import Draw, Inspection
+
+INSPECTIONS_PAGE_SIZE = 50  # an office records thousands of exam supervisions a year (ASM-04)
 
 OFFICE = ("city_staff", "province_staff", "admin")
 office_required = roles_required(*OFFICE)
@@ -156,7 +159,9 @@ def inspections(request):
             qs = qs.filter(outcome=form.cleaned_data["outcome"])
         if form.cleaned_data["kind"]:
             qs = qs.filter(kind=form.cleaned_data["kind"])
-    return render(request, "supervision/inspections/list.html", {"inspections": qs, "form": form})
+    page = Paginator(qs, INSPECTIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "supervision/inspections/list.html",
+                  {"inspections": page.object_list, "page": page, "form": form})
 
 
 @office_required

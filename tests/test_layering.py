@@ -22,6 +22,7 @@ COMPOSITION_ROOTS = {
     "filing_portal/core/management/commands/seed_demo.py",
     "filing_portal/core/management/commands/seed_scale.py",
     "filing_portal/core/scale_seed.py",
+    "filing_portal/core/scale_seed_oversight.py",
 }
 
 

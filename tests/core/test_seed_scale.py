@@ -11,7 +11,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from assessments.models import AssessmentBatch, Candidate
 from assessments.selectors import batch_queue
@@ -22,6 +23,7 @@ from filing_portal.accounts.models import User
 from filing_portal.audit.models import AuditEvent
 from filing_portal.core import scale_seed
 from filing_portal.personal_data import id_number_index, validate_id_number
+from filing_portal.regions.models import Region
 from institutions.models import Filing, Institution
 
 TINY = ["--institutions", "20", "--batches", "40", "--certificates", "200", "--chunk", "5", "--force"]
@@ -37,7 +39,8 @@ def counts() -> dict:
     return {"institutions": Institution.objects.count(), "filings": Filing.objects.count(),
             "batches": AssessmentBatch.objects.count(), "certificates": Certificate.objects.count(),
             "candidates": Candidate.objects.count(), "counters": NumberCounter.objects.count(),
-            "staff": User.objects.filter(username__startswith="scale_").count()}
+            "staff": User.objects.filter(username__startswith="scale_", role__in=["city_staff", "province_staff"]).count(),
+            "users": User.objects.count()}
 
 
 def fingerprint() -> tuple:
@@ -196,3 +199,88 @@ def test_each_filing_knows_its_last_conducted_exam(seeded):
     for filing in Filing.objects.all():
         last = filing.batches.filter(state__in=scale_seed.CONDUCTED_STATES).aggregate(top=Max("exam_start"))["top"]
         assert filing.last_batch_exam_on == last
+
+
+def test_the_oversight_lists_have_rows_in_valid_states__REN_01_REN_07_SUP_01_SUP_02_SUP_06(seeded):
+    """After the chunks: renewals in their window, complaints, cases, a verifiable draw per province with its
+    inspections, and notifications, so the staff queues and API lists of each have rows to page through."""
+    from filing_portal.notifications.models import Notification
+    from filing_portal.regions.jurisdiction import profile_for, renewal_window_start
+    from renewals.models import RenewalApplication
+    from renewals.selectors import renewal_queue
+    from supervision.complaints import complaints_visible_to
+    from supervision.draws import draw_verify, draws_visible_to
+    from supervision.inspections import inspections_visible_to
+    from supervision.models import Case, Complaint, Draw, Inspection
+    from supervision.selectors import cases_visible_to
+
+    CASE_STATES = {"open", "investigating", "closed", "dismissed"}
+
+    renewals = list(RenewalApplication.objects.select_related("filing__handling_region", "created_by"))
+    assert renewals
+    for r in renewals:
+        profile = profile_for(r.filing.handling_region)
+        assert r.filing.state == "active" and r.expires_on == r.filing.expires_on
+        assert renewal_window_start(profile, r.expires_on) <= timezone.localdate() <= r.expires_on
+        assert r.created_by.role == "institution" and r.created_by.institution_id == r.filing.institution_id
+        assert (r.submitted_on is None) == (r.state == "draft")
+        if r.state == "under_evaluation":
+            assert r.evaluation_due > r.submitted_on and r.evaluator.region_id == r.filing.handling_region_id
+    assert Complaint.objects.exists() and Case.objects.exists()
+    for complaint in Complaint.objects.all():
+        assert complaint.response_due > complaint.received_on and complaint.ack_number.startswith("TS")
+        assert (complaint.status == "answered") == bool(complaint.answered_on and complaint.response)
+    draws = list(Draw.objects.all())
+    assert {d.region.code for d in draws} <= {r.code for r in Region.objects.filter(level="province")} and draws
+    for draw in draws:  # the public can re-run the draw from its revealed seed and get the published selection
+        check = draw_verify(draw, draw.seed)
+        assert check["commitment_matches"] and check["selection_matches"]
+        assert Inspection.objects.filter(draw=draw).count() == len(draw.selection) == draw.sample_size
+    for inspection in Inspection.objects.prefetch_related("team", "findings"):
+        assert inspection.team.count() == 2
+        assert inspection.findings.count() == (0 if inspection.outcome == "pending" else 8)
+    # each row is handled by its filing's office, and that office's staff find it in their lists
+    for case in Case.objects.select_related("filing"):
+        assert case.region_id == case.filing.handling_region_id and case.state in CASE_STATES
+    offices = dict(Filing.objects.values_list("institution_id", "handling_region_id"))
+    assert all(c.region_id == offices[c.institution_id] for c in Complaint.objects.all())
+    for province in Region.objects.filter(level="province"):
+        user = User.objects.get(username=f"scale_{province.code}_1")
+        assert Notification.objects.filter(user=user).count() == 120
+        mine = Case.objects.filter(Q(region=province) | Q(region__province=province))
+        assert set(cases_visible_to(user)) == set(mine)
+        assert set(complaints_visible_to(user)) == set(Complaint.objects.filter(
+            Q(region=province) | Q(region__province=province)))
+        assert set(inspections_visible_to(user)) >= set(Inspection.objects.filter(region=province))
+        assert set(draws_visible_to(user)) >= set(Draw.objects.filter(region=province))
+        pending = RenewalApplication.objects.filter(state__in=["submitted", "under_evaluation"]).filter(
+            Q(filing__handling_region=province) | Q(filing__handling_region__province=province))
+        assert set(renewal_queue(user)) >= set(pending)
+
+
+def test_a_run_finished_before_the_oversight_part_gets_it_on_the_next_run(db, monkeypatch):
+    from filing_portal.core import scale_seed_oversight
+    from supervision.models import Draw
+
+    monkeypatch.setattr(scale_seed_oversight, "seed_oversight", lambda ctx: None)
+    seed()
+    assert not Draw.objects.exists()
+    monkeypatch.undo()
+    assert "added the oversight rows" in seed()
+    draws = Draw.objects.count()
+    assert draws and "already complete, nothing added" in seed() and Draw.objects.count() == draws
+
+
+def test_a_second_run_beside_the_first_adds_its_own_oversight_rows(seeded):
+    """A run of another seed adds its institutions beside the first; its renewals, inspectors and notifications do
+    not clash with the first run's (one open renewal per filing, one account per institution)."""
+    from filing_portal.notifications.models import Notification
+    from renewals.models import RenewalApplication
+    from supervision.models import Draw, InspectorProfile
+
+    renewals, draws = RenewalApplication.objects.count(), Draw.objects.count()
+    notifications = Notification.objects.count()
+    seed("--seed", "2027")
+    assert Institution.objects.count() == 40 and InspectorProfile.objects.count() == 6 * 4
+    assert RenewalApplication.objects.count() >= renewals and Draw.objects.count() == 2 * draws
+    assert Notification.objects.count() == 2 * notifications

@@ -51,7 +51,7 @@ PAGES = [
     ("supervision:cases", "prov_own", "paginate"),
     ("supervision:complaints_queue", "prov_own", "add"),
     ("supervision:draws", "prov_own", "add"),
-    ("supervision:inspections", "prov_own", "add"),
+    ("supervision:inspections", "prov_own", "paginate"),
     ("certificates:register", "prov_own", "paginate"),
     ("notifications:list", "inst_own", "paginate"),
     ("institutions:directory", "anon", "paginate"),

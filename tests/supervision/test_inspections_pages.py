@@ -106,3 +106,21 @@ def test_page_upload_and_download_of_an_attachment__SUP_01(office):
     bad = member.post(f"/staff/supervision/inspections/{inspection.pk}/attachments/",
                       {"file": SimpleUploadedFile("evil.pdf", b"MZ\x90")})
     assert bad.status_code == 400 and "REC-02" in bad.content.decode()
+
+
+def test_the_inspections_list_is_paged_with_its_filters_kept__ASM_04(office):
+    """An office records thousands of exam supervisions: the list shows 50 a page, the newest planned first,
+    and the pager keeps the filter."""
+    filing = office["filings"][0]
+    Inspection.objects.bulk_create([
+        Inspection(reference=f"JC-2026-{n:06d}", kind="special", filing=filing, institution=filing.institution,
+                   region=filing.handling_region, planned_on=D("2026-01-01") + dt.timedelta(days=n))
+        for n in range(1, 53)])
+    client = logged_in(office["staff"])
+    first = client.get("/staff/supervision/inspections/", {"kind": "special"})
+    html = first.content.decode()
+    assert first.context["page"].paginator.count == 52 and len(first.context["inspections"]) == 50
+    assert "JC-2026-000052" in html and "JC-2026-000002" not in html
+    assert "?kind=special&amp;page=2" in html
+    second = client.get("/staff/supervision/inspections/", {"kind": "special", "page": 2}).content.decode()
+    assert "JC-2026-000002" in second and "JC-2026-000001" in second and "JC-2026-000052" not in second

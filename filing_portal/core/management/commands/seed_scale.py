@@ -8,7 +8,9 @@ the offices' queues, 1 % province-affiliated; filings mostly active, some suspen
 revoked or terminated), 200,000 batches (mostly results reported or certificates issued, some ahead in
 the plan queue) and 1,000,000 certificates of the catalogue's occupations and levels 1-5, each with its
 candidate; two staff users per city and per province (`scale_<region code>_<n>`, one password). Everything
-the public verification page, the public directory, the staff queues and the API lists read is there.
+the public verification page, the public directory, the staff queues and the API lists read is there: after
+the chunks, renewals, complaints, cases, a published draw per province with its inspections, and notifications
+for the staff (core/scale_seed_oversight.py).
 
 The rows are written with COPY (PostgreSQL; INSERTs elsewhere) in chunks of `--chunk` institutions, each
 chunk one transaction; ids come from the tables' sequences, no constraint or index is dropped. Numbers
@@ -32,7 +34,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from filing_portal.core import scale_seed
+from filing_portal.core import scale_seed, scale_seed_oversight
 from filing_portal.core.errors import DomainError
 
 DEFAULT_PASSWORD = "scale-Pass-2026"
@@ -71,7 +73,12 @@ class Command(BaseCommand):
         except (ValueError, DomainError) as exc:  # too few batches for the certificates, serials used up, …
             raise CommandError(str(exc)) from exc
         if finished:
-            self.stdout.write(f"seed_scale {sizes.key}: already complete, nothing added")
+            oversight = scale_seed_oversight.seed_oversight(ctx)  # a run finished before this part existed
+            if oversight is None:
+                self.stdout.write(f"seed_scale {sizes.key}: already complete, nothing added")
+            else:
+                self.stdout.write(f"seed_scale {sizes.key}: already complete; added the oversight rows ("
+                                  + ", ".join(f"{v:,} {k}" for k, v in oversight.items()) + ")")
             return
         if done:
             self.stdout.write(f"seed_scale {sizes.key}: resuming, {len(done)} of {ctx.chunks} chunks done")
@@ -92,6 +99,9 @@ class Command(BaseCommand):
             self.stdout.write(f"chunk {index + 1}/{ctx.chunks}: {counts['institution']:,} institutions, "
                               f"{counts['batch']:,} batches, {counts['certificate']:,} certificates, "
                               f"{counts['candidate']:,} candidates in {time.perf_counter() - t0:.1f} s")
+        oversight = scale_seed_oversight.seed_oversight(ctx)
+        for k, v in (oversight or {}).items():
+            totals[k] = totals.get(k, 0) + v
         with transaction.atomic():
             scale_seed.finish(ctx)
         summary = ", ".join(f"{v:,} {k}" for k, v in totals.items())
