@@ -129,3 +129,25 @@ def _fresh_region_rows():
 
     cache.delete(ROWS_KEY)
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _report_sessions_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """At the end of a run (before the test database is dropped), name any other session still connected to it:
+    a connection a test left open makes the drop fail with "being accessed by other users". The warning carries
+    each session's application, client port, start and last statement, which points to the test that opened it."""
+    yield
+    import warnings
+
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid, application_name, client_port, backend_start, state, left(query, 300) "
+                           "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            others = cursor.fetchall()
+    if others:
+        warnings.warn(f"sessions still connected to the test database at the end of the run: {others}",
+                      stacklevel=1)
