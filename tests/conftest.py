@@ -131,11 +131,47 @@ def _fresh_region_rows():
     yield
 
 
+# pid of another session on the test database -> the first test after which it was seen
+_SEEN_SESSIONS: dict[int, str] = {}
+
+
+def _other_sessions(cursor) -> list[tuple]:
+    cursor.execute("SELECT pid, application_name, client_port, backend_start, state, left(query, 300) "
+                   "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    return cursor.fetchall()
+
+
+@pytest.fixture(autouse=True)
+def _note_sessions_opened_by_the_test(request):
+    """After each database test on PostgreSQL, note any other session on the test database that was not there
+    before (one query): a session still there at the end of the run is reported with the test that left it."""
+    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames \
+            and request.node.get_closest_marker("django_db") is None:
+        yield
+        return
+    blocker = request.getfixturevalue("django_db_blocker")
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return
+    from django.db import DatabaseError
+
+    try:
+        with blocker.unblock(), connection.cursor() as cursor:
+            others = _other_sessions(cursor)
+    except DatabaseError:  # a test that killed or broke the connection: nothing to learn from it here
+        return
+    for pid, *_rest in others:
+        _SEEN_SESSIONS.setdefault(pid, request.node.nodeid)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _report_sessions_left_on_the_test_database(django_db_setup, django_db_blocker):
     """At the end of a run (before the test database is dropped), name any other session still connected to it:
     a connection a test left open makes the drop fail with "being accessed by other users". The warning carries
-    each session's application, client port, start and last statement, which points to the test that opened it."""
+    each session's application, client port, start and last statement, and the first test after which it was
+    seen, which points to the test that opened it."""
     yield
     import warnings
 
@@ -145,9 +181,8 @@ def _report_sessions_left_on_the_test_database(django_db_setup, django_db_blocke
         if connection.vendor != "postgresql":
             return
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pid, application_name, client_port, backend_start, state, left(query, 300) "
-                           "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-            others = cursor.fetchall()
+            others = _other_sessions(cursor)
     if others:
-        warnings.warn(f"sessions still connected to the test database at the end of the run: {others}",
+        found = [(row, _SEEN_SESSIONS.get(row[0], "before any test ended")) for row in others]
+        warnings.warn(f"sessions still connected to the test database at the end of the run: {found}",
                       stacklevel=1)

@@ -16,6 +16,7 @@ import tempfile
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.urls import reverse
 
 from filing_portal.core import clock
@@ -47,6 +48,10 @@ def page(live_server):
         context.set_default_timeout(15_000)
         yield context.pages[0] if context.pages else context.new_page()
         context.close()
+        # While that loop runs, asgiref gives Django a second set of connections (its "async" storage of the
+        # thread); what the test did inside this block went through them. Close them here, or one stays open
+        # to the end of the run and the test database cannot be dropped ("accessed by other users").
+        connections.close_all()
     shutil.rmtree(profile, ignore_errors=True)
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 

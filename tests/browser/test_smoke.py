@@ -5,6 +5,7 @@ import shutil
 import tempfile
 
 import pytest
+from django.db import connections
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -27,6 +28,10 @@ def page(live_server):
         )
         yield context.pages[0] if context.pages else context.new_page()
         context.close()
+        # While that loop runs, asgiref gives Django a second set of connections (its "async" storage of the
+        # thread); what the test did inside this block went through them. Close them here, or one stays open
+        # to the end of the run and the test database cannot be dropped ("accessed by other users").
+        connections.close_all()
     shutil.rmtree(profile, ignore_errors=True)
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
