@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import itertools
 import random
+from collections.abc import Iterator
 
 from django.db import connection, transaction
 
@@ -32,7 +34,7 @@ from filing_portal.regions.jurisdiction import profile_for, renewal_window_start
 from filing_portal.regions.models import Region
 from filing_portal.workdays.calendar import due_date
 
-from .scale_seed import Context, Table, _events, _name, reserve_ids
+from .scale_seed import Context, Table, _events, _name, _weighted, reserve_ids
 
 OVERSIGHT = "seed_scale.oversight"
 RENEWAL_SHARE = 0.5  # of the active filings inside their renewal window
@@ -51,10 +53,6 @@ COMPLAINT_OUTCOMES = ["substantiated", "partly", "not_substantiated"]
 CASE_SUMMARIES = ["评价质量督导发现考务管理不规范", "投诉反映考评人员与培训教师未分离", "现场检查发现考场视频资料缺失"]
 
 
-def _weighted(rng: random.Random, table) -> str:
-    return rng.choices([k for k, _w in table], weights=[w for _k, w in table])[0]
-
-
 def _share(rng: random.Random, items: list, share: float) -> list:
     """`share` of `items` (at least one when there are any), in their order."""
     if not items:
@@ -63,19 +61,18 @@ def _share(rng: random.Random, items: list, share: float) -> list:
     return [item for k, item in enumerate(items) if k in chosen]
 
 
-def _reference(prefix: str, year: int, seq: int) -> str:
-    return f"{prefix}-{year}-{seq:06d}"  # supervision.references.next_reference's form
-
-
 def _ack_number(rng: random.Random, received: dt.date) -> str:
     """supervision.complaints.complaint_ack_number's form (TS, the date, 8 base32 characters), from the run's rng."""
     return f"TS{received:%Y%m%d}{base64.b32encode(rng.getrandbits(40).to_bytes(5, 'big')).decode()}"
 
 
-def _next_seq(model, prefix: str, year: int, field: str = "reference") -> int:
-    last = (model.objects.filter(**{f"{field}__startswith": f"{prefix}-{year}-"}).order_by(f"-{field}")
-            .values_list(field, flat=True).first())
-    return int(last.rsplit("-", 1)[1]) + 1 if last else 1
+def _references(model, prefix: str) -> Iterator[str]:
+    """supervision.references.next_reference's numbering (PREFIX-YYYY-NNNNNN), continued for every row this
+    transaction writes: the first free reference, then the ones after it."""
+    from supervision.references import next_reference
+
+    stem, first = next_reference(model, prefix).rsplit("-", 1)
+    return (f"{stem}-{n:06d}" for n in itertools.count(int(first)))
 
 
 def done(ctx: Context) -> bool:
@@ -125,7 +122,7 @@ def build_oversight(ctx: Context) -> dict:
         [User(username=name, role="institution", institution_id=f[5], password=password, last_name=f[11],
               email=f[13]) for name, f in names.items() if name not in accounts], batch_size=2000)
     accounts.update({u.username: u for u in users})
-    seq = _next_seq(RenewalApplication, "REN", year)
+    references = _references(RenewalApplication, "REN")
     for f in renewing:
         user = accounts[f"scale_inst_{f[5]}"]
         pk, _number, _state, expires_on, office, _inst, name, uscc, address, legal, head, contact, phone, email = f
@@ -134,7 +131,7 @@ def build_oversight(ctx: Context) -> dict:
         due = due_date(submitted, profiles[office].renewal_evaluation_wd) if state == "under_evaluation" else None
         evaluator = rng.choice(office_staff[office]) if due else None
         t["renewal"].add(
-            reference=_reference("REN", year, seq), filing_id=pk, state=state, expires_on=expires_on,
+            reference=next(references), filing_id=pk, state=state, expires_on=expires_on,
             institution_name=name, uscc=uscc, address=address, legal_representative=legal, head=head,
             contact_name=contact, contact_phone=phone, contact_email=email, pledge_accepted=state != "draft",
             summary_basic="本周期内按备案范围组织开展评价工作，考务管理规范。" if submitted else "",
@@ -142,7 +139,6 @@ def build_oversight(ctx: Context) -> dict:
             evaluation_started_on=submitted + dt.timedelta(days=1) if due else None,
             evaluation_due=due.date if due else None, evaluation_due_provisional=due.provisional if due else False,
             evaluator_id=evaluator.pk if evaluator else None)
-        seq += 1
 
     # complaints and cases about filed institutions, handled by the filing's office
     for f in _share(rng, filings, COMPLAINT_SHARE):
@@ -161,7 +157,7 @@ def build_oversight(ctx: Context) -> dict:
             outcome=rng.choice(COMPLAINT_OUTCOMES) if answered else "",
             response="经核查，已责令该机构整改并将处理结果告知投诉人。" if answered else "",
             answered_on=min(today, received + dt.timedelta(days=10)) if answered else None)
-    seq = _next_seq(Case, "AJ", year)
+    references = _references(Case, "AJ")
     for f in _share(rng, filings, CASE_SHARE):
         office = f[4]
         state = _weighted(rng, CASE_STATES)
@@ -171,7 +167,7 @@ def build_oversight(ctx: Context) -> dict:
         closed_on = min(today, opened + dt.timedelta(days=rng.randint(10, 40))) if state in ("closed",
                                                                                               "dismissed") else None
         t["case"].add(
-            reference=_reference("AJ", year, seq), state=state, institution_id=f[5], filing_id=f[0],
+            reference=next(references), state=state, institution_id=f[5], filing_id=f[0],
             region_id=office, origin="staff", summary=rng.choice(CASE_SUMMARIES), opened_on=opened,
             opened_by_id=opener.pk, investigator_id=opener.pk if investigating else None,
             investigation_started_on=opened + dt.timedelta(days=2) if investigating else None,
@@ -180,7 +176,6 @@ def build_oversight(ctx: Context) -> dict:
             decided_on=closed_on if state == "closed" else None,
             decided_by_id=opener.pk if state == "closed" else None,
             dismissed_reason="线索不实，不予立案。" if state == "dismissed" else "", closed_on=closed_on)
-        seq += 1
 
     # one published draw per province, its inspectors, its inspections
     # the pools: INSPECTORS_PER_PROVINCE inspectors per province, shared with an earlier run of another size
@@ -201,7 +196,7 @@ def build_oversight(ctx: Context) -> dict:
     province_of = {pk: (r.pk if r.level == "province" else r.province_id) for pk, r in regions.items()}
     by_number = {f[1]: f for f in filings}
     draw_ids = iter(reserve_ids(Draw, len(provinces)))
-    draw_seq = _next_seq(Draw, "CC", year)
+    draw_references = _references(Draw, "CC")
     inspections = []  # (fields, team, inspected)
     for province in provinces:
         population = sorted(f[1] for f in filings if f[2] == "active" and province_of[f[4]] == province.pk)
@@ -215,13 +210,12 @@ def build_oversight(ctx: Context) -> dict:
         committed = dt.datetime.combine(today - dt.timedelta(days=30), dt.time(10), dt.UTC)
         creator = office_staff[province.pk][0]
         t["draw"].add(
-            id=draw_id, reference=_reference("CC", year, draw_seq), title=f"{year}年度职业技能等级评价机构“双随机、一公开”抽查",
+            id=draw_id, reference=next(draw_references), title=f"{year}年度职业技能等级评价机构“双随机、一公开”抽查",
             region_id=province.pk, state="results_published", sample_size=sample, team_size=DRAW_TEAM,
             inspect_from=today - dt.timedelta(days=28), inspect_until=today + dt.timedelta(days=30),
             population=population, pool=pool, exclusions={}, commitment=commitment_of(seed), committed_at=committed,
             seed=seed, drawn_at=committed + dt.timedelta(days=1), selection=selection,
             results_published_on=today - dt.timedelta(days=28), created_by_id=creator.pk)
-        draw_seq += 1
         code_to_profile = {p.code: p for p in pool_of[province.pk]}
         for profile in pool_of[province.pk]:
             t["draw_pool"].add(draw_id=draw_id, inspectorprofile_id=profile.pk)
@@ -243,18 +237,17 @@ def build_oversight(ctx: Context) -> dict:
                              "institution_id": institution_id, "region_id": office, "outcome": "pass",
                              "planned_on": exam_start, "inspected_on": exam_start},
                             rng.sample(pool_of[province_of[office]], DRAW_TEAM), rng.choice(office_staff[office])))
-    seq = _next_seq(Inspection, "JC", year)
+    references = _references(Inspection, "JC")
     for inspection_id, (fields, team, recorder) in zip(reserve_ids(Inspection, len(inspections)), inspections,
                                                         strict=True):
         done_ = fields["outcome"] != "pending"
         failed = fields["outcome"] == "fail"
         t["inspection"].add(
-            id=inspection_id, reference=_reference("JC", year, seq), **fields,
+            id=inspection_id, reference=next(references), **fields,
             summary=("抽查近三个月批次，考场监控视频缺失，评价台账未按批次建立。" if failed else
                      "各项检查内容符合要求。") if done_ else "",
             recorded_by_id=recorder.pk if done_ else None,
             recorded_at=dt.datetime.combine(fields["inspected_on"], dt.time(16), dt.UTC) if done_ else None)
-        seq += 1
         for profile in team:
             t["team"].add(inspection_id=inspection_id, inspectorprofile_id=profile.pk)
         if done_:

@@ -16,17 +16,14 @@ import tempfile
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from django.urls import reverse
 
 from filing_portal.core import clock
 from filing_portal.workdays.calendar import add_working_days
 from institutions.models import Filing, FilingApplication
+from tests.browser.test_smoke import chromium_page
 from tests.institutions.conftest import occupations, people, regions  # noqa: F401  (the same fixtures)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -35,25 +32,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def page(live_server):
-    playwright = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    with playwright.sync_playwright() as p:
-        # A fresh profile directory per run: launch_persistent_context is Playwright's way to pass it.
-        context = p.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=FLAGS, headless=True, locale="zh-CN",
-            viewport={"width": 1280, "height": 900}, accept_downloads=True,
-        )
-        context.set_default_timeout(15_000)
-        yield context.pages[0] if context.pages else context.new_page()
-        context.close()
-        # While that loop runs, asgiref gives Django a second set of connections (its "async" storage of the
-        # thread); what the test did inside this block went through them. Close them here, or one stays open
-        # to the end of the run and the test database cannot be dropped ("accessed by other users").
-        connections.close_all()
-    shutil.rmtree(profile, ignore_errors=True)
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    with chromium_page(accept_downloads=True) as opened:
+        opened.context.set_default_timeout(15_000)
+        yield opened
 
 
 def shot(page, name):

@@ -1,5 +1,6 @@
 """In a real browser (Debian's chromium driven by Playwright): log in, see the role's home, verify a certificate."""
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -14,8 +15,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def page(live_server):
+@contextlib.contextmanager
+def chromium_page(**context_options):
+    """A page of Debian's chromium, headless with the flags the closed network needs and a fresh profile."""
     playwright = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -24,7 +26,7 @@ def page(live_server):
         # A fresh profile directory per run: launch_persistent_context is Playwright's way to pass it.
         context = p.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=FLAGS, headless=True, locale="zh-CN",
-            viewport={"width": 1280, "height": 900},
+            viewport={"width": 1280, "height": 900}, **context_options,
         )
         yield context.pages[0] if context.pages else context.new_page()
         context.close()
@@ -34,6 +36,12 @@ def page(live_server):
         connections.close_all()
     shutil.rmtree(profile, ignore_errors=True)
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(live_server):
+    with chromium_page() as opened:
+        yield opened
 
 
 def test_staff_logs_in_and_sees_the_calendar_link(page, live_server, users):
